@@ -1,0 +1,42 @@
+# The two commands of README.md: `make run` and `make test`. Both set up .venv on a fresh machine
+# (Python 3.11 is the only thing assumed) and are quick when it is already set up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PIP_VERSION := 26.3
+SAMPLES := $(wildcard src/newsbrief/samples/*.txt)
+
+.PHONY: run test lint types unit install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[all]" --group dev
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@for sample in $(SAMPLES); do \
+		echo "== $$sample"; \
+		$(BIN)/newsbrief summarize --format markdown "$$sample" || exit 1; \
+		echo; \
+	done
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint types unit
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,116 @@
+"""The registry of summarization engines, by versioned name (``"lead.v1"``).
+
+Built-in engines register themselves like plugins do; third-party ones through the ``newsbrief.engines``
+entry-point group (the entry point loads a module that calls ``register_engine``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+from newsbrief.engines.base import EngineInfo, SentenceScores, SummarizerEngine
+from newsbrief.errors import EngineUnavailable, UnknownEngine
+
+LOGGER = logging.getLogger(__name__)
+
+EngineFactory = Callable[[], SummarizerEngine]
+
+# Modules whose import registers the engines shipped with newsbrief.
+BUILTIN_ENGINE_MODULES = ("newsbrief.engines.lead", "newsbrief.engines.newsbrief_v1")
+
+
+@dataclass(frozen=True, slots=True)
+class _Registration:
+    info: EngineInfo
+    factory: EngineFactory
+    available: Callable[[], bool]
+
+
+_ENGINES: dict[str, _Registration] = {}
+_loaded = False
+
+
+def register_engine(
+    info: EngineInfo, *, available: Callable[[], bool] = lambda: True
+) -> Callable[[EngineFactory], EngineFactory]:
+    """Decorator registering an engine factory under ``info.key``."""
+
+    def decorate(factory: EngineFactory) -> EngineFactory:
+        _ENGINES[info.key] = _Registration(info, factory, available)
+        return factory
+
+    return decorate
+
+
+def _load_engines() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for module in BUILTIN_ENGINE_MODULES:
+        importlib.import_module(module)
+    for entry_point in entry_points(group="newsbrief.engines"):
+        try:
+            entry_point.load()
+        except Exception as error:  # a broken plugin must not take the built-in engines down
+            LOGGER.warning("engine plugin %s failed to load: %s", entry_point.name, error)
+
+
+def available_engines() -> list[EngineInfo]:
+    """Every registered engine, sorted by key (installed or not)."""
+    _load_engines()
+    return [_ENGINES[key].info for key in sorted(_ENGINES)]
+
+
+def is_installed(key: str) -> bool:
+    """Whether an engine's optional dependencies are importable."""
+    _load_engines()
+    return key in _ENGINES and _ENGINES[key].available()
+
+
+def get_engine(name: str) -> SummarizerEngine:
+    """The engine registered under ``name``; a bare name (``"lead"``) means its newest version.
+
+    Raises:
+        UnknownEngine: nothing registered under that name.
+        EngineUnavailable: registered, but its extra is not installed.
+    """
+    _load_engines()
+    key = _resolve(name)
+    registration = _ENGINES[key]
+    if not registration.available():
+        extra = registration.info.needs_extra
+        raise EngineUnavailable(f"engine {key} needs optional dependencies: pip install 'newsbrief[{extra}]'")
+    return registration.factory()
+
+
+def _resolve(name: str) -> str:
+    if name in _ENGINES:
+        return name
+    versions = sorted(
+        (key for key, registration in _ENGINES.items() if registration.info.name == name),
+        key=lambda key: _version_number(_ENGINES[key].info.version),
+    )
+    if not versions:
+        raise UnknownEngine(name, sorted(_ENGINES))
+    return versions[-1]
+
+
+def _version_number(version: str) -> int:
+    digits = version.lstrip("v")
+    return int(digits) if digits.isdigit() else 0
+
+
+__all__ = [
+    "EngineInfo",
+    "SentenceScores",
+    "SummarizerEngine",
+    "available_engines",
+    "get_engine",
+    "is_installed",
+    "register_engine",
+]

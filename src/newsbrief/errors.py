@@ -1,0 +1,114 @@
+"""The one error tree of newsbrief.
+
+Every error a user can cause is a ``NewsbriefError`` with a stable ``code`` (for API clients and tests)
+and an HTTP ``status`` (for the service). Interfaces map them: the CLI prints ``error: <message>`` on
+one line and exits 1; the API answers ``{"error": {"code": ..., "message": ...}}``.
+
+    NewsbriefError
+    ├── InvalidInput (400)                 the input or an option is wrong
+    │   ├── SourceNotFound                 missing path, or a directory
+    │   ├── EmptyInput                     nothing to read
+    │   ├── BinaryInput                    not text (NUL bytes, undecodable)
+    │   ├── UndecodableInput               text that no encoding fits (e.g. broken UTF-8)
+    │   ├── NoSentences                    text without any words
+    │   ├── BadLength                      a length budget that makes no sense
+    │   ├── UnknownEngine                  no engine of that name
+    │   └── BadDataset                     an evaluation file without the needed fields
+    ├── InputTooLarge (413)                over the configured size limit
+    ├── ExtractionFailed (422)             a page with no article in it
+    └── EngineUnavailable (503)            an engine whose optional dependencies are missing
+"""
+
+from __future__ import annotations
+
+
+class NewsbriefError(Exception):
+    """Base of every error newsbrief raises on purpose."""
+
+    code = "newsbrief_error"
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(NewsbriefError):
+    """The input or an option is not acceptable."""
+
+    code = "invalid_input"
+    status = 400
+
+
+class SourceNotFound(InvalidInput):
+    """A source path that does not exist or is not a regular file."""
+
+    code = "source_not_found"
+
+
+class EmptyInput(InvalidInput):
+    """The input holds nothing (or only whitespace)."""
+
+    code = "empty_input"
+
+
+class BinaryInput(InvalidInput):
+    """The input is not text."""
+
+    code = "binary_input"
+
+
+class UndecodableInput(InvalidInput):
+    """Bytes that no text encoding decodes cleanly."""
+
+    code = "undecodable_input"
+
+
+class NoSentences(InvalidInput):
+    """Text with no words in it, so nothing to summarize."""
+
+    code = "no_sentences"
+
+
+class BadLength(InvalidInput):
+    """A length budget that is negative, zero, or mixed with another one."""
+
+    code = "bad_length"
+
+
+class UnknownEngine(InvalidInput):
+    """No engine is registered under the requested name."""
+
+    code = "unknown_engine"
+
+    def __init__(self, name: str, available: list[str]) -> None:
+        super().__init__(f"no engine named {name!r}; available: {', '.join(available)}")
+        self.name = name
+        self.available = available
+
+
+class BadDataset(InvalidInput):
+    """An evaluation dataset whose rows lack the fields evaluation needs."""
+
+    code = "bad_dataset"
+
+
+class InputTooLarge(NewsbriefError):
+    """The input is over the configured size limit."""
+
+    code = "input_too_large"
+    status = 413
+
+
+class ExtractionFailed(NewsbriefError):
+    """The page holds no article text to summarize."""
+
+    code = "extraction_failed"
+    status = 422
+
+
+class EngineUnavailable(NewsbriefError):
+    """The engine exists but its optional dependencies are not installed."""
+
+    code = "engine_unavailable"
+    status = 503

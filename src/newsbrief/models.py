@@ -1,0 +1,178 @@
+"""Plain values that flow through the pipeline: no framework imports, picklable (Dask ships them)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from newsbrief.errors import BadLength
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+class Style(StrEnum):
+    """How the selected sentences are presented."""
+
+    BULLETS = "bullets"
+    PARAGRAPH = "paragraph"
+    HEADLINE = "headline"
+
+
+class LengthUnit(StrEnum):
+    """What a length budget counts."""
+
+    SENTENCES = "sentences"
+    WORDS = "words"
+    RATIO = "ratio"
+    SECONDS = "seconds"
+
+
+@dataclass(frozen=True, slots=True)
+class Length:
+    """A summary length budget: ``Length.sentences(3)``, ``Length.ratio(0.2)``, ``Length.parse("20%")``."""
+
+    unit: LengthUnit
+    value: float
+
+    def __post_init__(self) -> None:
+        if not self.value > 0:
+            raise BadLength(f"{self.unit.value} must be greater than 0, got {self.value:g}")
+        if self.unit is LengthUnit.RATIO and self.value > 1:
+            raise BadLength(f"ratio must be at most 1, got {self.value:g}")
+        if self.unit in (LengthUnit.SENTENCES, LengthUnit.WORDS) and self.value != int(self.value):
+            raise BadLength(f"{self.unit.value} must be a whole number, got {self.value:g}")
+
+    @classmethod
+    def sentences(cls, count: int) -> Length:
+        return cls(LengthUnit.SENTENCES, count)
+
+    @classmethod
+    def words(cls, count: int) -> Length:
+        return cls(LengthUnit.WORDS, count)
+
+    @classmethod
+    def ratio(cls, share: float) -> Length:
+        return cls(LengthUnit.RATIO, share)
+
+    @classmethod
+    def seconds(cls, reading_seconds: float) -> Length:
+        return cls(LengthUnit.SECONDS, reading_seconds)
+
+    @classmethod
+    def parse(cls, spec: str) -> Length:
+        """Read ``"3"`` (sentences), ``"20%"`` (ratio), ``"100w"`` (words) or ``"30s"`` (seconds)."""
+        text = spec.strip().lower()
+        try:
+            if text.endswith("%"):
+                return cls.ratio(float(text[:-1]) / 100)
+            if text.endswith("w"):
+                return cls.words(int(text[:-1]))
+            if text.endswith("s"):
+                return cls.seconds(float(text[:-1]))
+            return cls.sentences(int(text))
+        except ValueError:
+            raise BadLength(f"cannot read length {spec!r}: use 3, 20%, 100w or 30s") from None
+
+    def describe(self) -> str:
+        return f"{self.value:g} {self.unit.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An extracted article. ``text`` is the paragraphs joined by a blank line; spans index into it."""
+
+    paragraphs: tuple[str, ...]
+    title: str | None = None
+    subtitle: str | None = None
+    byline: str | None = None
+    published: datetime | None = None
+    url: str | None = None
+    site: str | None = None
+    language: str | None = None
+    source_id: str | None = None
+
+    @property
+    def text(self) -> str:
+        return PARAGRAPH_SEPARATOR.join(self.paragraphs)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the title and body: the cache key part that says "same article"."""
+        digest = hashlib.sha256()
+        digest.update((self.title or "").encode("utf-8"))
+        digest.update(b"\x00")
+        digest.update(self.text.encode("utf-8"))
+        return digest.hexdigest()
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of an article: its text and where it stands (paragraph, character span in ``text``)."""
+
+    index: int
+    text: str
+    paragraph: int
+    start: int
+    end: int
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """A sentence chosen for a summary, with its place in the article and why it was chosen."""
+
+    text: str
+    index: int
+    paragraph: int
+    start: int
+    end: int
+    score: float
+    features: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The result of summarizing one article, with provenance (engine, options) and timing."""
+
+    sentences: tuple[SummarySentence, ...]
+    style: Style
+    engine: str
+    engine_version: str
+    options: dict[str, Any]
+    content_hash: str
+    language: str | None
+    elapsed_ms: float
+    title: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The summary as one text in its style: bullet lines, a paragraph, or one line."""
+        if self.style is Style.BULLETS:
+            return "\n".join(f"• {sentence.text}" for sentence in self.sentences)
+        return " ".join(sentence.text for sentence in self.sentences)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(sentence.text.split()) for sentence in self.sentences)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """An article with its sentences: what engines score."""
+
+    article: Article
+    sentences: tuple[Sentence, ...]
+
+    @property
+    def language(self) -> str | None:
+        return self.article.language

@@ -1,0 +1,1 @@
+"""Pure text functions: normalisation, segmentation, tokens and language."""
