@@ -66,6 +66,7 @@ __all__ = [
     "SummarySentence",
     "UnknownEngine",
     "__version__",
+    "article_from_text",
     "available_engines",
     "get_engine",
     "register_engine",

@@ -15,7 +15,6 @@ from newsbrief._version import __version__
 from newsbrief.config import Settings
 from newsbrief.engines import available_engines, is_installed
 from newsbrief.errors import NewsbriefError
-from newsbrief.eval.runner import evaluate, read_eval_rows
 from newsbrief.models import Length, LengthUnit, Style
 from newsbrief.pipeline import summarize_article
 from newsbrief.render import render_json, render_markdown, render_text
@@ -151,6 +150,9 @@ def eval_command(
     **length: Any,
 ) -> None:
     """Score an engine on DATASET (JSON lines with article and reference): ROUGE-1/2/Lsum F1 and speed."""
+    # rouge-score pulls in NLTK and SciPy (over a second): imported only when evaluating.
+    from newsbrief.eval.runner import evaluate, read_eval_rows
+
     budget = _length_from(length, settings)
     rows = read_eval_rows(dataset, limit=limit)
     result = evaluate(

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-import trafilatura
-
 from newsbrief.errors import ExtractionFailed
 from newsbrief.extract.decode import decode_bytes
 from newsbrief.models import Article
@@ -48,6 +46,8 @@ def parse_html(html: str | bytes, *, url: str | None = None) -> Article:
     Raises:
         ExtractionFailed: the page holds no article text.
     """
+    import trafilatura  # half a second of imports (lxml, dateparser): only paid when there is HTML
+
     markup = decode_bytes(html) if isinstance(html, bytes) else html
     document = trafilatura.bare_extraction(
         markup, url=url, with_metadata=True, include_comments=False, include_tables=False

@@ -88,15 +88,15 @@ class _Line:
 
 def parse_text(text: str, *, url: str | None = None, language: str | None = None) -> Article:
     """A text or a page dump as an Article: title, standfirst, byline and body paragraphs, chrome dropped."""
-    lines = _drop_chrome(_read_lines(text))
+    lines = _drop_chrome(_join_wrapped(_read_lines(text)))
     first_prose = next((i for i, line in enumerate(lines) if line.is_prose), None)
     if first_prose is None:
-        return Article(paragraphs=tuple(_join_wrapped(lines)), url=url, language=language)
+        return Article(paragraphs=tuple(line.text for line in lines), url=url, language=language)
     last_prose = max(i for i, line in enumerate(lines) if line.is_prose)
     head, body = lines[:first_prose], lines[first_prose : last_prose + 1]
     title, subtitle, byline = _read_head(head)
     return Article(
-        paragraphs=tuple(_join_wrapped(body)),
+        paragraphs=tuple(line.text for line in body),
         title=title,
         subtitle=subtitle,
         byline=byline,
@@ -148,20 +148,20 @@ def _read_head(head: list[_Line]) -> tuple[str | None, str | None, str | None]:
     return title, subtitle, byline
 
 
-def _join_wrapped(lines: list[_Line]) -> list[str]:
-    """Paragraphs: one per line, except hard-wrapped lines of one block, which are joined."""
-    paragraphs: list[str] = []
-    previous: _Line | None = None
+def _join_wrapped(lines: list[_Line]) -> list[_Line]:
+    """Join hard-wrapped lines: a long unpunctuated line continued by a lowercase line in the same block."""
+    joined: list[_Line] = []
     for line in lines:
+        previous = joined[-1] if joined else None
         wrapped = (
             previous is not None
             and previous.block == line.block
             and len(previous.text) >= _WRAPPED_MIN_CHARS
             and _SENTENCE_END.search(previous.text) is None
+            and (line.text[0].islower() or line.text[0].isdigit())
         )
-        if wrapped:
-            paragraphs[-1] = f"{paragraphs[-1]} {line.text}"
+        if previous is not None and wrapped:
+            joined[-1] = _Line(f"{previous.text} {line.text}", line.block)
         else:
-            paragraphs.append(line.text)
-        previous = line
-    return paragraphs
+            joined.append(line)
+    return joined

@@ -1,0 +1,63 @@
+"""Shared fixtures: the CLI runner, article builders, and the evaluation data (skipped when absent)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from newsbrief.cli import main
+from newsbrief.models import Article
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+def shared_data_dir() -> Path:
+    """Where ../shared/data is: NEWSBRIEF_DATA, or the folder beside the project."""
+    return Path(os.environ.get("NEWSBRIEF_DATA", ROOT.parent / "shared" / "data")).resolve()
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    path = shared_data_dir()
+    if not (path / "summ").is_dir():
+        pytest.skip(f"evaluation data not found at {path} (set NEWSBRIEF_DATA to ../shared/data)")
+    return path
+
+
+@pytest.fixture
+def seed_page() -> Path:
+    path = shared_data_dir().parent / "seed" / "article-page.txt"
+    if not path.is_file():
+        pytest.skip(f"seed page not found at {path} (set NEWSBRIEF_DATA to ../shared/data)")
+    return path
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run ``newsbrief ARGS`` in-process through the real entry point (error mapping included)."""
+
+    def run(*args: str) -> CliResult:
+        with pytest.raises(SystemExit) as exit_info:
+            main(list(args))
+        captured = capsys.readouterr()
+        code = exit_info.value.code
+        return CliResult(code if isinstance(code, int) else 1, captured.out, captured.err)
+
+    return run
+
+
+def build_article(*paragraphs: str, title: str | None = None, language: str | None = "en") -> Article:
+    """An Article from paragraphs, without any parser (as sumy's build_document)."""
+    return Article(paragraphs=tuple(paragraphs), title=title, language=language)

@@ -1,0 +1,94 @@
+"""The same ladder for every registered engine (as sumy's per-summarizer tests)."""
+
+import pytest
+
+from newsbrief.engines import available_engines, is_installed
+from newsbrief.errors import NoSentences
+from newsbrief.models import Length, Style
+from newsbrief.pipeline import summarize_article
+from tests.conftest import build_article
+
+ENGINES = [info.key for info in available_engines() if is_installed(info.key)]
+
+STORY = build_article(
+    "The city council approved a new budget on Monday after a long debate about school funding.",
+    "The budget raises spending on schools by 4 percent and cuts road repairs.",
+    "Opposition members said the cuts would leave many streets in poor condition.",
+    "The mayor said the choice was hard but necessary. The new budget takes effect in January.",
+    title="Council approves budget with more money for schools",
+)
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def test_empty_document_is_refused(engine: str) -> None:
+    with pytest.raises(NoSentences):
+        summarize_article(build_article("  ...  ", "123 456"), engine=engine)
+
+
+def test_single_sentence(engine: str) -> None:
+    summary = summarize_article(build_article("Only one sentence is here."), engine=engine)
+    assert [s.text for s in summary.sentences] == ["Only one sentence is here."]
+
+
+def test_order_is_kept_and_spans_match(engine: str) -> None:
+    summary = summarize_article(STORY, engine=engine, length=Length.sentences(3))
+    indices = [s.index for s in summary.sentences]
+    assert indices == sorted(indices) and len(indices) == 3
+    for sentence in summary.sentences:
+        assert STORY.text[sentence.start : sentence.end] == sentence.text
+    assert summary.engine == engine
+
+
+@pytest.mark.parametrize(
+    ("length", "max_sentences", "max_words"),
+    [
+        pytest.param(Length.sentences(2), 2, None, id="2-sentences"),
+        pytest.param(Length.words(30), None, 30, id="30-words"),
+        pytest.param(Length.ratio(0.2), 2, None, id="20%"),
+        pytest.param(Length.seconds(10), None, 39, id="10-seconds"),
+    ],
+)
+def test_budget_is_respected(
+    engine: str, length: Length, max_sentences: int | None, max_words: int | None
+) -> None:
+    summary = summarize_article(STORY, engine=engine, length=length)
+    assert summary.sentences, "a budget always yields at least one sentence"
+    if max_sentences is not None:
+        assert len(summary.sentences) <= max_sentences
+    if max_words is not None:
+        assert summary.word_count <= max_words
+
+
+def test_tiny_word_budget_still_gives_one_sentence(engine: str) -> None:
+    summary = summarize_article(STORY, engine=engine, length=Length.words(3))
+    assert len(summary.sentences) == 1
+
+
+def test_headline_is_one_sentence(engine: str) -> None:
+    summary = summarize_article(STORY, engine=engine, length=Length.sentences(3), style=Style.HEADLINE)
+    assert len(summary.sentences) == 1
+    assert "•" not in summary.text
+
+
+def test_lead_takes_the_first_sentences() -> None:
+    summary = summarize_article(STORY, engine="lead.v1", length=Length.sentences(2))
+    assert [s.index for s in summary.sentences] == [0, 1]
+
+
+def test_default_engine_skips_a_repeated_sentence() -> None:
+    repeated = build_article(
+        "The council approved the new budget for schools on Monday evening.",
+        "The council approved the new budget for schools on Monday evening, officials said.",
+        "Teachers welcomed the extra money for classrooms and books.",
+    )
+    summary = summarize_article(repeated, engine="newsbrief.v1", length=Length.sentences(2))
+    assert [s.index for s in summary.sentences] == [0, 2]
+
+
+def test_default_engine_reports_its_features() -> None:
+    summary = summarize_article(STORY, engine="newsbrief.v1")
+    assert set(summary.sentences[0].features) == {"position", "centrality", "title", "length"}
