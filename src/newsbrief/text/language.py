@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +20,9 @@ _FAST_PATH_MIN_WORDS = 30
 _FAST_PATH_MIN_SHARE = 0.25
 _FAST_PATH_MARGIN = 2.0
 # Enough characters for a confident answer; identification cost grows with length and gains nothing past it.
-_SAMPLE_CHARS = 2000
+_SAMPLE_CHARS = 1500
+_LETTER = re.compile(r"[^\W\d_]")
+_MIN_LETTERS = 20
 
 
 @lru_cache(maxsize=1)
@@ -33,13 +37,23 @@ def _identifier() -> Any:
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when the text is too short or unclear."""
     sample = text[:_SAMPLE_CHARS]
-    if sum(character.isalpha() for character in sample) < 20:
+    if len(_LETTER.findall(sample)) < _MIN_LETTERS:
         return None
     by_stop_words = _by_stop_words(sample)
     if by_stop_words is not None:
         return by_stop_words
     language, probability = _identifier().classify(sample)
     return str(language) if probability >= 0.5 else None
+
+
+@lru_cache(maxsize=1)
+def _stop_word_languages() -> dict[str, tuple[str, ...]]:
+    """Each stop word of the fast-path languages, with the languages it belongs to."""
+    languages: dict[str, list[str]] = {}
+    for code in _FAST_PATH_LANGUAGES:
+        for word in stop_word_set(code):
+            languages.setdefault(word, []).append(code)
+    return {word: tuple(codes) for word, codes in languages.items()}
 
 
 def _by_stop_words(sample: str) -> str | None:

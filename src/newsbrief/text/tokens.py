@@ -22,7 +22,7 @@ _SNOWBALL = {
 
 def words(text: str) -> list[str]:
     """The words of a text, lowercased (letters and digits; apostrophes inside a word kept)."""
-    return [match.group(0).lower() for match in _WORD.finditer(text)]
+    return _WORD.findall(text.lower())
 
 
 @lru_cache(maxsize=64)
