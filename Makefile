@@ -27,8 +27,8 @@ run: $(STAMP)
 	done
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 types: $(STAMP)
 	$(BIN)/mypy

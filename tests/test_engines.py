@@ -92,3 +92,29 @@ def test_default_engine_skips_a_repeated_sentence() -> None:
 def test_default_engine_reports_its_features() -> None:
     summary = summarize_article(STORY, engine="newsbrief.v1")
     assert set(summary.sentences[0].features) == {"position", "centrality", "title", "length"}
+
+
+def test_learned_engine_explains_its_choice() -> None:
+    summary = summarize_article(STORY, engine="newsbrief.v2")
+    first = summary.sentences[0].features
+    assert "centrality" in first and "bias" not in first
+    assert summary.sentences[0].score == pytest.approx(sum(first.values()) + _bias("bullets"), abs=1e-4)
+
+
+def test_learned_engine_uses_headline_weights_for_headlines() -> None:
+    from newsbrief.engines import get_engine
+    from newsbrief.pipeline import prepare
+
+    engine = get_engine("newsbrief.v2")
+    document = prepare(STORY)
+    as_points = engine.score(document, Style.BULLETS).scores
+    as_headline = engine.score(document, Style.HEADLINE).scores
+    assert as_points != as_headline
+    assert len(summarize_article(STORY, engine=engine, style=Style.HEADLINE).sentences) == 1
+
+
+def _bias(style: str) -> float:
+    from newsbrief.engines.features import FEATURE_NAMES
+    from newsbrief.engines.newsbrief_v2 import load_weights
+
+    return load_weights()[style][FEATURE_NAMES.index("bias")]

@@ -53,7 +53,7 @@ def summarize_article(
     length = length or Length.sentences(settings.default_sentences)
     started = time.perf_counter()
     document = prepare(article)
-    scores = scorer.score(document)
+    scores = scorer.score(document, style)
     budget = budget_for(
         length, style, sentence_count=len(document.sentences), reading_wpm=settings.reading_wpm
     )

@@ -20,7 +20,11 @@ LOGGER = logging.getLogger(__name__)
 EngineFactory = Callable[[], SummarizerEngine]
 
 # Modules whose import registers the engines shipped with newsbrief.
-BUILTIN_ENGINE_MODULES = ("newsbrief.engines.lead", "newsbrief.engines.newsbrief_v1")
+BUILTIN_ENGINE_MODULES = (
+    "newsbrief.engines.lead",
+    "newsbrief.engines.newsbrief_v1",
+    "newsbrief.engines.newsbrief_v2",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from newsbrief.models import Document
+from newsbrief.models import Document, Style
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +36,12 @@ class SentenceScores:
 
 
 class SummarizerEngine(Protocol):
-    """A summarization engine: a pure function from a document to sentence scores."""
+    """A summarization engine: a pure function from a document to sentence scores.
+
+    ``style`` tells what the scores are for: a headline wants the one sentence that says it all, key points
+    the sentences that cover the story together; an engine may ignore it.
+    """
 
     info: EngineInfo
 
-    def score(self, document: Document) -> SentenceScores: ...
+    def score(self, document: Document, style: Style = Style.BULLETS) -> SentenceScores: ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from newsbrief.engines import register_engine
 from newsbrief.engines.base import EngineInfo, SentenceScores
-from newsbrief.models import Document
+from newsbrief.models import Document, Style
 
 LEAD_INFO = EngineInfo(
     name="lead",
@@ -19,7 +19,7 @@ class LeadEngine:
 
     info = LEAD_INFO
 
-    def score(self, document: Document) -> SentenceScores:
+    def score(self, document: Document, style: Style = Style.BULLETS) -> SentenceScores:
         count = len(document.sentences)
         return SentenceScores(
             scores=tuple(float(count - index) for index in range(count)),

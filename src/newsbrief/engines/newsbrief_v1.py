@@ -15,7 +15,7 @@ from collections import Counter
 
 from newsbrief.engines import register_engine
 from newsbrief.engines.base import EngineInfo, SentenceScores
-from newsbrief.models import Document
+from newsbrief.models import Document, Style
 from newsbrief.text.tokens import content_terms
 
 NEWSBRIEF_V1_INFO = EngineInfo(
@@ -35,7 +35,7 @@ class NewsbriefV1Engine:
 
     info = NEWSBRIEF_V1_INFO
 
-    def score(self, document: Document) -> SentenceScores:
+    def score(self, document: Document, style: Style = Style.BULLETS) -> SentenceScores:
         language = document.language
         sentence_terms = [content_terms(sentence.text, language) for sentence in document.sentences]
         document_counts: Counter[str] = Counter()
