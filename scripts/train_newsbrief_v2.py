@@ -3,7 +3,7 @@
     NEWSBRIEF_DATA=../shared/data .venv/bin/python scripts/train_newsbrief_v2.py
 
 Target: each sentence's ROUGE (mean of ROUGE-1 and ROUGE-2 F1 against its best-matching reference line),
-fit by ridge regression; one weight set for key points (CNN highlights) and one for headlines (XSum and XL-Sum lines).
+fit by ridge regression; one weight set for key points (CNN highlights), one for headlines (XSum, XL-Sum).
 """
 
 from __future__ import annotations
