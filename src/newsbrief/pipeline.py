@@ -13,6 +13,7 @@ from newsbrief.models import Article, Document, Length, Style, Summary, SummaryS
 from newsbrief.selection import budget_for, select_sentences
 from newsbrief.text.language import detect_language
 from newsbrief.text.segment import has_words, segment_article
+from newsbrief.text.trim import dateline_length
 
 
 def prepare(article: Article) -> Document:
@@ -61,7 +62,10 @@ def summarize_article(
     elapsed_ms = (time.perf_counter() - started) * 1000
     return Summary(
         sentences=tuple(
-            _summary_sentence(document, scores.scores[i], scores.features_of(i), i) for i in chosen
+            _summary_sentence(
+                document, i, scores.scores[i], scores.features_of(i), trim=scorer.info.trim_datelines
+            )
+            for i in chosen
         ),
         style=style,
         engine=scorer.info.key,
@@ -83,14 +87,15 @@ def _resolve_engine(engine: str | SummarizerEngine | None, settings: Settings) -
 
 
 def _summary_sentence(
-    document: Document, score: float, features: dict[str, float], index: int
+    document: Document, index: int, score: float, features: dict[str, float], *, trim: bool
 ) -> SummarySentence:
     sentence = document.sentences[index]
+    skip = dateline_length(sentence.text) if trim else 0
     return SummarySentence(
-        text=sentence.text,
+        text=sentence.text[skip:],
         index=sentence.index,
         paragraph=sentence.paragraph,
-        start=sentence.start,
+        start=sentence.start + skip,
         end=sentence.end,
         score=round(score, 6),
         features={name: round(value, 6) for name, value in features.items()},

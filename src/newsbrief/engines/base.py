@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 from newsbrief.models import Document, Style
 
@@ -18,6 +22,8 @@ class EngineInfo:
     needs_extra: str | None = None
     # Whether the selector may skip a sentence that repeats one already chosen. Lead-N must not.
     remove_redundancy: bool = True
+    # Whether shown sentences lose a leading wire dateline ("LONDON (Reuters) - "). Lead-N keeps them.
+    trim_datelines: bool = True
 
     @property
     def key(self) -> str:
@@ -26,13 +32,22 @@ class EngineInfo:
 
 @dataclass(frozen=True, slots=True)
 class SentenceScores:
-    """One score per sentence (higher is better) and, per sentence, the features that made it."""
+    """One score per sentence (higher is better) and the feature values behind each score.
+
+    ``feature_rows[i]`` holds sentence i's values in ``feature_names`` order; the evidence dict is built only
+    for the few sentences a summary shows.
+    """
 
     scores: tuple[float, ...]
-    features: tuple[dict[str, float], ...] = field(default=())
+    feature_names: tuple[str, ...] = ()
+    feature_rows: Sequence[Sequence[float]] | npt.NDArray[np.float64] = field(default=())
 
     def features_of(self, index: int) -> dict[str, float]:
-        return self.features[index] if self.features else {}
+        """The non-zero features of one sentence (a zero one-hot bucket says nothing)."""
+        if not self.feature_names:
+            return {}
+        row = self.feature_rows[index]
+        return {name: float(value) for name, value in zip(self.feature_names, row, strict=True) if value}
 
 
 class SummarizerEngine(Protocol):

@@ -11,6 +11,7 @@ LEAD_INFO = EngineInfo(
     version="v1",
     description="The first sentences of the article (Lead-N baseline).",
     remove_redundancy=False,
+    trim_datelines=False,
 )
 
 
@@ -23,7 +24,8 @@ class LeadEngine:
         count = len(document.sentences)
         return SentenceScores(
             scores=tuple(float(count - index) for index in range(count)),
-            features=tuple({"position": float(index)} for index in range(count)),
+            feature_names=("position",),
+            feature_rows=tuple((float(index),) for index in range(count)),
         )
 
 

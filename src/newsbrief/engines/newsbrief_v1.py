@@ -53,7 +53,11 @@ class NewsbriefV1Engine:
             for index, (sentence, terms) in enumerate(zip(document.sentences, sentence_terms, strict=True))
         )
         scores = tuple(sum(WEIGHTS[name] * value for name, value in row.items()) for row in features)
-        return SentenceScores(scores=scores, features=features)
+        return SentenceScores(
+            scores=scores,
+            feature_names=tuple(WEIGHTS),
+            feature_rows=tuple(tuple(row.values()) for row in features),
+        )
 
 
 def _position(index: int) -> float:

@@ -1,59 +1,65 @@
-"""``newsbrief.v2``: a learned linear scorer over sentence features (engines/features.py).
+"""``newsbrief.v2``: gradient-boosted trees over sentence features (engines/features.py).
 
-The weights come from ``scripts/train_newsbrief_v2.py``, fit on ../shared/data/train only (CNN validation
-highlights for key points; XSum and XL-Sum one-liners for headlines). The JSON beside this module is the
-whole model: a few dozen numbers, no download.
+The model comes from ``scripts/train_newsbrief_v2.py``, fit on ../shared/data/train only (CNN validation
+highlights for key points; XSum and XL-Sum one-liners for headlines). ``newsbrief_v2_model.json`` beside this
+module is the whole model: a few hundred small trees as arrays, no download, no ML library at run time.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from newsbrief.engines import register_engine
 from newsbrief.engines.base import EngineInfo, SentenceScores
 from newsbrief.engines.features import FEATURE_NAMES, sentence_features
+from newsbrief.engines.trees import TreeEnsemble
 from newsbrief.models import Document, Style
 
 NEWSBRIEF_V2_INFO = EngineInfo(
     name="newsbrief",
     version="v2",
-    description="Default: learned weights over position, centrality, title, length, quotes, names, numbers.",
+    description="Learned: boosted trees over position, centrality, title, names, quotes, numbers, length.",
 )
-# Features shown as evidence (the constant bias and zero one-hot buckets say nothing).
-_SHOWN = frozenset(FEATURE_NAMES) - {"bias"}
+
+
+@dataclass(frozen=True)
+class _Model:
+    ensembles: dict[str, TreeEnsemble]
+    title_prior: float
 
 
 @lru_cache(maxsize=1)
-def load_weights() -> dict[str, list[float]]:
-    """Weights per style, in FEATURE_NAMES order."""
-    data = json.loads(resources.files("newsbrief.engines").joinpath("newsbrief_v2_weights.json").read_text())
+def load_model() -> _Model:
+    """The trained ensembles per style and the title prior."""
+    text = (
+        resources.files("newsbrief.engines").joinpath("newsbrief_v2_model.json").read_text(encoding="utf-8")
+    )
+    data = json.loads(text)
     if tuple(data["features"]) != FEATURE_NAMES:
         raise RuntimeError(
-            "newsbrief_v2_weights.json does not match the feature list; re-run the training script"
+            "newsbrief_v2_model.json does not match engines/features.py; re-run the training script"
         )
-    return {style: [table[name] for name in FEATURE_NAMES] for style, table in data["weights"].items()}
+    return _Model(
+        ensembles={style: TreeEnsemble.from_dict(trees) for style, trees in data["styles"].items()},
+        title_prior=float(data["title_prior"]),
+    )
 
 
 class NewsbriefV2Engine:
-    """Dot product of each sentence's features with the style's learned weights."""
+    """Predicted ROUGE of each sentence as a key point (or as the headline), plus the title prior."""
 
     info = NEWSBRIEF_V2_INFO
 
     def score(self, document: Document, style: Style = Style.BULLETS) -> SentenceScores:
-        weights = load_weights()["headline" if style is Style.HEADLINE else "bullets"]
-        rows = sentence_features(document)
-        scores = tuple(sum(w * x for w, x in zip(weights, row, strict=True)) for row in rows)
-        evidence = tuple(
-            {
-                name: round(w * x, 6)
-                for name, w, x in zip(FEATURE_NAMES, weights, row, strict=True)
-                if name in _SHOWN and x
-            }
-            for row in rows
-        )
-        return SentenceScores(scores=scores, features=evidence)
+        model = load_model()
+        matrix = sentence_features(document)
+        ensemble = model.ensembles["headline" if style is Style.HEADLINE else "bullets"]
+        title = matrix[:, FEATURE_NAMES.index("title")]
+        scores = ensemble.predict(matrix) + model.title_prior * title
+        return SentenceScores(scores=tuple(scores.tolist()), feature_names=FEATURE_NAMES, feature_rows=matrix)
 
 
 @register_engine(NEWSBRIEF_V2_INFO)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -64,13 +65,12 @@ def _by_stop_words(sample: str) -> str | None:
     tokens = words(sample)
     if len(tokens) < _FAST_PATH_MIN_WORDS:
         return None
-    shares = sorted(
-        (
-            (sum(token in stop_word_set(code) for token in tokens) / len(tokens), code)
-            for code in _FAST_PATH_LANGUAGES
-        ),
-        reverse=True,
-    )
+    hits: Counter[str] = Counter()
+    index = _stop_word_languages()
+    for token, seen in Counter(tokens).items():
+        for code in index.get(token, ()):
+            hits[code] += seen
+    shares = sorted(((hits[code] / len(tokens), code) for code in _FAST_PATH_LANGUAGES), reverse=True)
     (best_share, best), (second_share, _) = shares[0], shares[1]
     if best_share >= _FAST_PATH_MIN_SHARE and best_share >= _FAST_PATH_MARGIN * second_share:
         return best

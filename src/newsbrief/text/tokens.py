@@ -50,3 +50,12 @@ def content_terms(text: str, language: str | None) -> list[str]:
     """Stemmed words of a text without stop words: the terms scoring compares."""
     stops = stop_word_set(language)
     return stemmer_for(language)([word for word in words(text) if word not in stops])
+
+
+def content_terms_many(texts: Sequence[str], language: str | None) -> list[list[str]]:
+    """``content_terms`` of many texts, stemming each distinct word once (stemming dominates the cost)."""
+    stops = stop_word_set(language)
+    kept = [[word for word in words(text) if word not in stops] for text in texts]
+    distinct = list({word for text_words in kept for word in text_words})
+    stem_of = dict(zip(distinct, stemmer_for(language)(distinct), strict=True))
+    return [[stem_of[word] for word in text_words] for text_words in kept]

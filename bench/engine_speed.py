@@ -1,0 +1,88 @@
+"""Engine speed and memory: articles/s on the CNN dev set (summarizing only, median of 5 runs), and the cost
+of one long document built by concatenating articles (1k to 100k words), with peak memory.
+
+    NEWSBRIEF_DATA=../shared/data .venv/bin/python -m bench.engine_speed [ENGINE ...]
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+from newsbrief.config import Settings
+from newsbrief.engines import get_engine
+from newsbrief.eval.runner import read_eval_rows
+from newsbrief.models import Article, Length
+from newsbrief.pipeline import summarize_article
+
+RUNS = 5
+LONG_SIZES = (1_000, 10_000, 50_000, 100_000)
+
+
+def throughput(engine_name: str, articles: list[Article], settings: Settings) -> float:
+    engine = get_engine(engine_name)
+    summarize_article(articles[0], engine=engine, settings=settings)  # loads models, warms caches
+    rates = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        for article in articles:
+            summarize_article(article, engine=engine, length=Length.sentences(3), settings=settings)
+        rates.append(len(articles) / (time.perf_counter() - started))
+    return statistics.median(rates)
+
+
+def long_document(articles: list[Article], words: int) -> Article:
+    paragraphs: list[str] = []
+    total = 0
+    while total < words:
+        for paragraph in (p for article in articles for p in article.paragraphs):
+            paragraphs.append(paragraph)
+            total += len(paragraph.split())
+            if total >= words:
+                break
+    return Article(paragraphs=tuple(paragraphs), title="A long document")
+
+
+def long_cost(engine_name: str, article: Article, settings: Settings) -> tuple[float, float]:
+    """Seconds (best of 3, untraced) and peak traced allocation in MB (a separate, traced run)."""
+    engine = get_engine(engine_name)
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        summarize_article(article, engine=engine, length=Length.sentences(3), settings=settings)
+        timings.append(time.perf_counter() - started)
+    tracemalloc.start()
+    summarize_article(article, engine=engine, length=Length.sentences(3), settings=settings)
+    peak = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    return min(timings), peak
+
+
+def main() -> None:
+    engines = sys.argv[1:] or ["lead.v1", "newsbrief.v1", "newsbrief.v2"]
+    data = Path(os.environ.get("NEWSBRIEF_DATA", "../shared/data"))
+    articles = [row.article for row in read_eval_rows(data / "summ" / "cnndm-dev.jsonl")]
+    settings = Settings()
+    print(f"| engine | articles/s (CNN dev, median of {RUNS}) | ms/article |")
+    print("|---|---|---|")
+    for name in engines:
+        rate = throughput(name, articles, settings)
+        print(f"| {name} | {rate:,.0f} | {1000 / rate:.2f} |")
+    print()
+    header = " | ".join(f"{size // 1000}k words" for size in LONG_SIZES)
+    print(f"| engine | {header} (seconds; peak traced MB) |")
+    print("|---|" + "---|" * len(LONG_SIZES))
+    documents = [long_document(articles, size) for size in LONG_SIZES]
+    for name in engines:
+        cells = [long_cost(name, document, settings) for document in documents]
+        print(
+            f"| {name} | " + " | ".join(f"{seconds:.2f} s; {peak:.0f} MB" for seconds, peak in cells) + " |"
+        )
+
+
+if __name__ == "__main__":
+    main()
