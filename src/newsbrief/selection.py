@@ -12,6 +12,9 @@ from newsbrief.text.tokens import content_terms
 
 # A candidate sharing more than this share of its terms with a chosen sentence says the same thing again.
 REDUNDANCY_OVERLAP = 0.6
+# A candidate is compared with at most this many chosen sentences (the best-scored ones), which keeps
+# selection linear in article length for huge budgets (20% of a 100,000-word document).
+REDUNDANCY_COMPARISONS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,9 @@ def select_sentences(
         if chosen and budget.words is not None and words_used + sentence.word_count > budget.words:
             continue
         terms = set(content_terms(sentence.text, document.language)) if remove_redundancy else set()
-        if remove_redundancy and any(_overlap(terms, other) > REDUNDANCY_OVERLAP for other in chosen_terms):
+        if remove_redundancy and any(
+            _overlap(terms, other) > REDUNDANCY_OVERLAP for other in chosen_terms[:REDUNDANCY_COMPARISONS]
+        ):
             continue
         chosen.append(index)
         chosen_terms.append(terms)
