@@ -173,6 +173,72 @@ def eval_command(
     click.echo(f"{result.words_per_summary:.1f} words/summary, {result.articles_per_second:.1f} articles/s")
 
 
+@cli.command()
+@click.argument("source")
+@click.argument("output", type=click.Path(path_type=Path))
+@_length_options
+@click.option("--scheduler", help="Dask scheduler address (tcp://host:8786): run on that cluster.")
+@click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (default: all cores).")
+@click.option(
+    "--partition-size",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="Records per partition.",
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(["parquet", "jsonl"]), default="parquet", show_default=True
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.pass_obj
+def batch(
+    settings: Settings,
+    /,
+    source: str,
+    output: Path,
+    scheduler: str | None,
+    workers: int | None,
+    partition_size: int,
+    output_format: str,
+    quiet: bool,
+    style: str,
+    engine: str | None,
+    **length: Any,
+) -> None:
+    """Summarize every record of SOURCE (JSONL, JSONL.gz or Parquet: a file, folder or glob) into OUTPUT.
+
+    Records are {"id", "title"?, "url"?, "text" | "article" | "html"}. OUTPUT is a folder of partition
+    files and a manifest; running the same command again resumes where it stopped.
+    """
+    if scheduler and workers:
+        raise click.UsageError("give --scheduler or --workers, not both")
+    from newsbrief.batch import BatchOptions, summarize_many
+    from newsbrief.engines import get_engine
+
+    engine_name = get_engine(engine or settings.default_engine).info.key
+    options = BatchOptions(
+        engine=engine_name,
+        length=_length_from(length, settings),
+        style=Style(style),
+        reading_wpm=settings.reading_wpm,
+    )
+    report = summarize_many(
+        source,
+        output,
+        options,
+        workers=workers,
+        scheduler=scheduler,
+        partition_size=partition_size,
+        output_format=output_format,
+        progress=not quiet,
+    )
+    click.echo(
+        f"{report.rows} rows: {report.ok} ok, {report.errors} with errors; "
+        f"{report.partitions_written} partitions written, {report.partitions_skipped} already done; "
+        f"{report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s) -> {report.output}"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the CLI and turns errors into one line on stderr and an exit code."""
     try:
