@@ -27,10 +27,6 @@ class Partition:
     name: str
     records: list[RawRecord]
 
-    @property
-    def ids(self) -> list[str]:
-        return [record.id for record in self.records]
-
 
 def discover_inputs(spec: str) -> list[Path]:
     """The input files of a file path, a folder (its JSONL and Parquet files) or a glob, sorted."""
@@ -89,20 +85,9 @@ def _jsonl_records(file: Path) -> Iterator[RawRecord]:
             text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
             for number, line in enumerate(text, start=1):
                 if line.strip():
-                    yield _parse_line(line, f"{file.name}:{number}")
+                    yield RawRecord(f"{file.name}:{number}", line=line)
     except (OSError, EOFError) as error:
         raise InvalidInput(f"{file}: cannot be read ({error})") from None
-
-
-def _parse_line(line: str, fallback_id: str) -> RawRecord:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as error:
-        return RawRecord(fallback_id, None, f"not valid JSON ({error.msg})")
-    if not isinstance(data, dict):
-        return RawRecord(fallback_id, None, "not a JSON object")
-    record_id = data.get("id")
-    return RawRecord(fallback_id if record_id is None else str(record_id), data)
 
 
 def _parquet_records(file: Path) -> Iterator[RawRecord]:
@@ -112,8 +97,7 @@ def _parquet_records(file: Path) -> Iterator[RawRecord]:
     for batch in pq.ParquetFile(file).iter_batches(batch_size=1000):
         for data in batch.to_pylist():
             number += 1
-            record_id = data.get("id")
-            yield RawRecord(f"{file.name}:{number}" if record_id is None else str(record_id), data)
+            yield RawRecord(f"{file.name}:{number}", data=data)
 
 
 def ids_digest(ids: list[str]) -> str:

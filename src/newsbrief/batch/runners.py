@@ -14,7 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from newsbrief.batch.files import Partition
-from newsbrief.batch.work import BatchOptions, error_row, summarize_partition
+from newsbrief.batch.work import BatchOptions, error_row, parse_record, summarize_partition
 
 LOGGER = logging.getLogger(__name__)
 Rows = list[dict[str, Any]]
@@ -26,7 +26,9 @@ IN_FLIGHT_PER_WORKER = 2
 
 
 def crashed_rows(partition: Partition, options: BatchOptions, reason: str) -> Rows:
-    return [error_row(record.id, "worker_crashed", reason, options) for record in partition.records]
+    return [
+        error_row(parse_record(record).id, "worker_crashed", reason, options) for record in partition.records
+    ]
 
 
 def run_local(

@@ -37,11 +37,35 @@ class BatchOptions:
 
 @dataclass(frozen=True, slots=True)
 class RawRecord:
-    """One input record: its id and either the parsed JSON object or why it could not be read."""
+    """One input record as read: a JSON line not yet parsed (workers parse it), or a Parquet row.
 
+    ``fallback_id`` ("file:line") names records that carry no ``id`` of their own.
+    """
+
+    fallback_id: str
+    line: str | None = None
+    data: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRecord:
     id: str
     data: dict[str, Any] | None
     error: str | None = None
+
+
+def parse_record(record: RawRecord) -> ParsedRecord:
+    """The record's id and fields, or why it cannot be read (that becomes its error row)."""
+    data = record.data
+    if data is None:
+        try:
+            data = json.loads(record.line or "")
+        except json.JSONDecodeError as error:
+            return ParsedRecord(record.fallback_id, None, f"not valid JSON ({error.msg})")
+        if not isinstance(data, dict):
+            return ParsedRecord(record.fallback_id, None, "not a JSON object")
+    record_id = data.get("id")
+    return ParsedRecord(record.fallback_id if record_id is None else str(record_id), data)
 
 
 def summarize_partition(records: list[RawRecord], options: BatchOptions) -> list[dict[str, Any]]:
@@ -52,9 +76,10 @@ def summarize_partition(records: list[RawRecord], options: BatchOptions) -> list
 
 
 def _summarize_record(
-    record: RawRecord, engine: Any, options: BatchOptions, settings: Settings
+    raw: RawRecord, engine: Any, options: BatchOptions, settings: Settings
 ) -> dict[str, Any]:
     started = time.perf_counter()
+    record = parse_record(raw)
     if record.data is None:
         return error_row(record.id, "invalid_record", record.error or "unreadable record", options)
     try:
