@@ -239,6 +239,86 @@ def batch(
     )
 
 
+@cli.command()
+@click.option("--host", help="Address to listen on (default NEWSBRIEF_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default NEWSBRIEF_PORT, 8000).")
+@click.option(
+    "--database-url", help="SQLite file URL or postgresql+psycopg://... (default NEWSBRIEF_DATABASE_URL)."
+)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Server processes.")
+@click.option("--samples", is_flag=True, help="Load the bundled sample articles first (idempotent).")
+@click.pass_obj
+def serve(
+    settings: Settings,
+    /,
+    host: str | None,
+    port: int | None,
+    database_url: str | None,
+    workers: int,
+    samples: bool,
+) -> None:
+    """Run the web service: article pages, the JSON API (/docs) and the widget."""
+    import uvicorn
+
+    overrides = {
+        name: value
+        for name, value in (("host", host), ("port", port), ("database_url", database_url))
+        if value
+    }
+    settings = settings.model_copy(update=overrides)
+    for name, value in overrides.items():
+        os.environ[f"NEWSBRIEF_{name.upper()}"] = str(
+            value
+        )  # worker processes build their app from the environment
+    from newsbrief.storage.database import open_engine, upgrade
+
+    engine = open_engine(settings.database_url)
+    upgrade(engine)
+    if samples:
+        loaded = _load_samples(engine)
+        click.echo(f"sample articles: {loaded} new")
+    engine.dispose()
+    click.echo(f"newsbrief serving on http://{settings.host}:{settings.port}/  (API docs: /docs)")
+    uvicorn.run(
+        "newsbrief.web.asgi:app",
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level="warning",
+        factory=False,
+    )
+
+
+def _load_samples(engine: Any) -> int:
+    from newsbrief.samples import sample_articles
+    from newsbrief.storage import repo
+
+    with engine.begin() as connection:
+        return sum(
+            repo.save_article(conn=connection, article=a, source_kind="text")[1] for a in sample_articles()
+        )
+
+
+@cli.group()
+def keys() -> None:
+    """API keys for writes (Authorization: Bearer KEY)."""
+
+
+@keys.command("create")
+@click.option("--label", help="What the key is for.")
+@click.pass_obj
+def keys_create(settings: Settings, /, label: str | None) -> None:
+    """Create a key and print it once (only its hash is stored)."""
+    from newsbrief.storage import repo
+    from newsbrief.storage.database import open_engine, upgrade
+
+    engine = open_engine(settings.database_url)
+    upgrade(engine)
+    with engine.begin() as connection:
+        click.echo(repo.create_api_key(conn=connection, label=label))
+    engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the CLI and turns errors into one line on stderr and an exit code."""
     try:

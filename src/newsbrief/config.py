@@ -31,3 +31,27 @@ class Settings(BaseSettings):
         default=230, gt=0, description="Reading speed, in words per minute, behind --seconds budgets."
     )
     default_sentences: int = Field(default=3, gt=0, description="Summary length when none is given.")
+    database_url: str = Field(
+        default="sqlite:///newsbrief.db",
+        description="Where the service stores articles and summaries: a SQLite file or postgresql+psycopg://...",
+    )
+    api_keys: str = Field(
+        default="",
+        description="Comma-separated keys accepted for API writes (besides `newsbrief keys create` keys).",
+    )
+    read_requires_key: bool = Field(default=False, description="Require an API key for API reads too.")
+    cors_origins: str = Field(
+        default="*",
+        description="Comma-separated origins allowed to call the API from a browser (the widget).",
+    )
+    max_request_bytes: int = Field(
+        default=10_000_000, gt=0, description="Largest request body the service accepts."
+    )
+    host: str = Field(default="127.0.0.1", description="Address `newsbrief serve` listens on.")
+    port: int = Field(default=8000, gt=0, lt=65536, description="Port `newsbrief serve` listens on.")
+
+    def api_key_list(self) -> list[str]:
+        return [key.strip() for key in self.api_keys.split(",") if key.strip()]
+
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]

@@ -16,6 +16,13 @@ from newsbrief.text.segment import has_words, segment_article
 from newsbrief.text.trim import dateline_length
 
 
+def with_language(article: Article) -> Article:
+    """The article with its language detected when it has none."""
+    if article.language is not None:
+        return article
+    return dataclasses.replace(article, language=detect_language(article.text))
+
+
 def prepare(article: Article) -> Document:
     """Detect the language when unknown and split the article into sentences.
 
@@ -24,8 +31,7 @@ def prepare(article: Article) -> Document:
     """
     if not has_words(article.text):
         raise NoSentences("the text has no sentences (no words found)")
-    if article.language is None:
-        article = dataclasses.replace(article, language=detect_language(article.text))
+    article = with_language(article)
     return Document(article=article, sentences=segment_article(article))
 
 

@@ -1,0 +1,1 @@
+"""Storage: one schema for SQLite (default) and PostgreSQL; every write goes through ``repo``."""

@@ -1,0 +1,263 @@
+"""Every read and write of the store: small keyword-only functions over an explicit connection."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text
+from sqlalchemy.exc import IntegrityError
+
+from newsbrief.models import PARAGRAPH_SEPARATOR, Article
+from newsbrief.storage.schema import api_keys, articles, sources, summaries
+
+# Query parameters that only track the reader: the same story with or without them is one article.
+_TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_[ce]id|ref|ref_src|cmpid|ocid|igshid|_ga)$", re.IGNORECASE)
+_SEARCH_TERM = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as stored, with its id and when it arrived."""
+
+    id: int
+    article: Article
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbours:
+    previous: StoredArticle | None
+    next: StoredArticle | None
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Lower-case scheme and host, no fragment, no tracking parameters, no trailing slash."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if not parts.scheme or not parts.netloc:
+        return None
+    query = urlencode(
+        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
+    )
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def save_article(*, conn: Connection, article: Article, source_kind: str) -> tuple[StoredArticle, bool]:
+    """Store an article unless it is there already (same canonical URL or same content); record its source.
+
+    Returns the stored article and whether it was new.
+    """
+    canonical = canonical_url(article.url)
+    existing = _find_duplicate(conn, article.content_hash, canonical)
+    if existing is None:
+        values = {
+            "content_hash": article.content_hash,
+            "canonical_url": canonical,
+            "url": article.url,
+            "title": article.title,
+            "subtitle": article.subtitle,
+            "byline": article.byline,
+            "published": article.published,
+            "site": article.site,
+            "language": article.language,
+            "body": article.text,
+            "word_count": article.word_count,
+            "created_at": _now(),
+        }
+        try:
+            with conn.begin_nested():
+                new_id = conn.execute(insert(articles).values(**values).returning(articles.c.id)).scalar_one()
+        except IntegrityError:  # a concurrent writer stored the same story first
+            existing = _find_duplicate(conn, article.content_hash, canonical)
+            if existing is None:
+                raise
+        else:
+            existing = new_id
+            created = True
+            conn.execute(
+                insert(sources).values(
+                    article_id=new_id, kind=source_kind, url=article.url, received_at=_now()
+                )
+            )
+            stored = get_article(conn=conn, article_id=new_id)
+            assert stored is not None
+            return stored, created
+    conn.execute(
+        insert(sources).values(article_id=existing, kind=source_kind, url=article.url, received_at=_now())
+    )
+    stored = get_article(conn=conn, article_id=existing)
+    assert stored is not None
+    return stored, False
+
+
+def _find_duplicate(conn: Connection, content_hash: str, canonical: str | None) -> int | None:
+    condition = articles.c.content_hash == content_hash
+    if canonical:
+        condition = or_(condition, articles.c.canonical_url == canonical)
+    return conn.execute(select(articles.c.id).where(condition).limit(1)).scalar()
+
+
+def _to_stored(row: Any) -> StoredArticle:
+    return StoredArticle(
+        id=row.id,
+        article=Article(
+            paragraphs=tuple(row.body.split(PARAGRAPH_SEPARATOR)),
+            title=row.title,
+            subtitle=row.subtitle,
+            byline=row.byline,
+            published=row.published,
+            url=row.url,
+            site=row.site,
+            language=row.language,
+        ),
+        created_at=row.created_at,
+    )
+
+
+def get_article(*, conn: Connection, article_id: int) -> StoredArticle | None:
+    row = conn.execute(select(articles).where(articles.c.id == article_id)).first()
+    return None if row is None else _to_stored(row)
+
+
+def find_article_by_url(*, conn: Connection, url: str) -> StoredArticle | None:
+    canonical = canonical_url(url)
+    if canonical is None:
+        return None
+    row = conn.execute(select(articles).where(articles.c.canonical_url == canonical)).first()
+    return None if row is None else _to_stored(row)
+
+
+def delete_article(*, conn: Connection, article_id: int) -> bool:
+    conn.execute(delete(summaries).where(summaries.c.article_id == article_id))
+    conn.execute(delete(sources).where(sources.c.article_id == article_id))
+    return conn.execute(delete(articles).where(articles.c.id == article_id)).rowcount > 0
+
+
+def _newest_first() -> tuple[Any, ...]:
+    published = func.coalesce(articles.c.published, articles.c.created_at)
+    return (published.desc(), articles.c.id.desc())
+
+
+def list_articles(
+    *, conn: Connection, query: str | None, limit: int, offset: int
+) -> tuple[list[StoredArticle], int]:
+    """A page of articles, newest first; ``query`` searches titles and bodies as plain words (no syntax)."""
+    terms = _SEARCH_TERM.findall(query or "")
+    statement = select(articles)
+    count = select(func.count()).select_from(articles)
+    if terms:
+        condition = _search_condition(conn, terms)
+        statement = statement.where(condition)
+        count = count.where(condition)
+    rows = conn.execute(statement.order_by(*_newest_first()).limit(limit).offset(offset)).all()
+    return [_to_stored(row) for row in rows], int(conn.execute(count).scalar_one())
+
+
+def _search_condition(conn: Connection, terms: list[str]) -> Any:
+    if conn.dialect.name == "sqlite":
+        # Each word quoted: FTS5 operators typed by a user are searched as words, never parsed.
+        match = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+        matching = text("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :match").bindparams(
+            match=match
+        )
+        return articles.c.id.in_(matching.columns(rowid=articles.c.id.type).subquery().select())
+    return text("articles.search @@ plainto_tsquery('simple', :words)").bindparams(words=" ".join(terms))
+
+
+def neighbours(*, conn: Connection, stored: StoredArticle) -> Neighbours:
+    """The previous and next article of the same site in publication order."""
+    published = func.coalesce(articles.c.published, articles.c.created_at)
+    when = stored.article.published or stored.created_at
+    same_site = (
+        articles.c.site.is_(None) if stored.article.site is None else articles.c.site == stored.article.site
+    )
+    earlier = or_(published < when, and_(published == when, articles.c.id < stored.id))
+    later = or_(published > when, and_(published == when, articles.c.id > stored.id))
+    before = conn.execute(
+        select(articles).where(same_site, earlier).order_by(published.desc(), articles.c.id.desc()).limit(1)
+    ).first()
+    after = conn.execute(
+        select(articles).where(same_site, later).order_by(published, articles.c.id).limit(1)
+    ).first()
+    return Neighbours(
+        previous=None if before is None else _to_stored(before),
+        next=None if after is None else _to_stored(after),
+    )
+
+
+def options_key(options: dict[str, Any]) -> str:
+    """The canonical text of summary options: one cache entry per distinct request."""
+    return json.dumps(options, sort_keys=True, separators=(",", ":"))
+
+
+def get_cached_summary(
+    *, conn: Connection, content_hash: str, engine: str, options: str
+) -> dict[str, Any] | None:
+    payload = conn.execute(
+        select(summaries.c.payload).where(
+            summaries.c.content_hash == content_hash,
+            summaries.c.engine == engine,
+            summaries.c.options_key == options,
+        )
+    ).scalar()
+    return None if payload is None else dict(json.loads(payload))
+
+
+def save_summary(
+    *,
+    conn: Connection,
+    article_id: int,
+    content_hash: str,
+    engine: str,
+    options: str,
+    payload: dict[str, Any],
+) -> None:
+    """Cache a summary; a concurrent request that cached the same one first wins (same content anyway)."""
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                insert(summaries).values(
+                    article_id=article_id,
+                    content_hash=content_hash,
+                    engine=engine,
+                    options_key=options,
+                    payload=json.dumps(payload, ensure_ascii=False),
+                    created_at=_now(),
+                )
+            )
+    except IntegrityError:
+        pass
+
+
+def create_api_key(*, conn: Connection, label: str | None) -> str:
+    """A new write key; only its hash is stored, so the key is shown once."""
+    key = "nb_" + secrets.token_urlsafe(24)
+    conn.execute(insert(api_keys).values(key_hash=_hash_key(key), label=label, created_at=_now()))
+    return key
+
+
+def api_key_exists(*, conn: Connection, key: str) -> bool:
+    return (
+        conn.execute(select(api_keys.c.id).where(api_keys.c.key_hash == _hash_key(key))).first() is not None
+    )
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def count_articles(*, conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(articles)).scalar_one())

@@ -1,0 +1,184 @@
+"""The JSON API under /api/v1 (plus /healthz and /metrics)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import generate_latest
+
+from newsbrief._version import __version__
+from newsbrief.errors import InvalidInput
+from newsbrief.storage import repo
+from newsbrief.web.deps import ConnectionDep, SettingsDep, require_read_access, require_write_key
+from newsbrief.web.schemas import (
+    ArticleCreate,
+    ArticlePublic,
+    ArticlesPublic,
+    ErrorPublic,
+    SummarizeRequest,
+    SummaryPublic,
+)
+from newsbrief.web.service import (
+    SummaryRequest,
+    article_from_payload,
+    etag_of,
+    summarize_payload,
+    summary_for,
+)
+
+ERRORS = {code: {"model": ErrorPublic} for code in (401, 404, 413, 422)}
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)  # type: ignore[arg-type]
+probes = APIRouter(tags=["operations"])
+ReadAccess = Depends(require_read_access)
+
+SentencesQuery = Annotated[int | None, Query(gt=0, le=100, description="Number of sentences.")]
+WordsQuery = Annotated[int | None, Query(gt=0, le=100_000, description="At most this many words.")]
+RatioQuery = Annotated[float | None, Query(gt=0, le=1, description="Share of the sentences.")]
+SecondsQuery = Annotated[float | None, Query(gt=0, le=36_000, description="Reading-time budget.")]
+StyleQuery = Annotated[
+    str, Query(pattern="^(bullets|paragraph|headline)$", description="bullets, paragraph or headline.")
+]
+EngineQuery = Annotated[str | None, Query(max_length=64, description="Engine name, e.g. lead.v1.")]
+
+
+@router.post(
+    "/articles", status_code=201, response_model=ArticlePublic, dependencies=[Depends(require_write_key)]
+)
+def create_article(body: ArticleCreate, conn: ConnectionDep, response: Response) -> ArticlePublic:
+    """Store an article from HTML (with its URL) or text; the same story sent twice is stored once."""
+    if body.html is None and body.text is None:
+        if body.url:
+            raise InvalidInput(
+                "fetching a URL on the server is not available yet: send the page's 'html' with its 'url'"
+            )
+        raise InvalidInput("send 'url' with 'html', or 'text'")
+    article = article_from_payload(text=body.text, html=body.html, url=body.url, title=body.title)
+    if not article.paragraphs:
+        raise InvalidInput("no article text found")
+    stored, created = repo.save_article(
+        conn=conn, article=article, source_kind="html" if body.html else "text"
+    )
+    if not created:
+        response.status_code = 200
+    response.headers["Location"] = f"/api/v1/articles/{stored.id}"
+    return ArticlePublic.of(stored, with_body=True)
+
+
+@router.get("/articles", response_model=ArticlesPublic, dependencies=[ReadAccess])
+def list_articles(
+    conn: ConnectionDep,
+    q: Annotated[
+        str | None, Query(max_length=500, description="Words to search in titles and bodies.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ArticlesPublic:
+    """Articles newest first, optionally matching all the words of ``q``."""
+    rows, count = repo.list_articles(conn=conn, query=q, limit=limit, offset=offset)
+    return ArticlesPublic(data=[ArticlePublic.of(row, with_body=False) for row in rows], count=count)
+
+
+@router.get("/articles/{article_id}", response_model=ArticlePublic, dependencies=[ReadAccess])
+def get_article(article_id: int, conn: ConnectionDep) -> ArticlePublic:
+    return ArticlePublic.of(_stored(conn, article_id), with_body=True)
+
+
+@router.delete("/articles/{article_id}", status_code=204, dependencies=[Depends(require_write_key)])
+def delete_article(article_id: int, conn: ConnectionDep) -> Response:
+    if not repo.delete_article(conn=conn, article_id=article_id):
+        raise HTTPException(404, f"no article {article_id}")
+    return Response(status_code=204)
+
+
+@router.get("/articles/{article_id}/summary", response_model=SummaryPublic, dependencies=[ReadAccess])
+def get_summary(
+    article_id: int,
+    request: Request,
+    conn: ConnectionDep,
+    settings: SettingsDep,
+    sentences: SentencesQuery = None,
+    words: WordsQuery = None,
+    ratio: RatioQuery = None,
+    seconds: SecondsQuery = None,
+    style: StyleQuery = "bullets",
+    engine: EngineQuery = None,
+) -> Response:
+    """The summary (made on first request, then cached), each sentence with its span in the article text."""
+    stored = _stored(conn, article_id)
+    summary_request = SummaryRequest.from_options(
+        settings, sentences=sentences, words=words, ratio=ratio, seconds=seconds, style=style, engine=engine
+    )
+    payload, cached = summary_for(conn=conn, stored=stored, request=summary_request, settings=settings)
+    return _summary_response(request, payload, cached)
+
+
+@router.get("/summary", response_model=SummaryPublic, dependencies=[ReadAccess])
+def get_summary_by_url(
+    request: Request,
+    conn: ConnectionDep,
+    settings: SettingsDep,
+    url: Annotated[str, Query(max_length=2048, description="The article's URL, as stored.")],
+    sentences: SentencesQuery = None,
+    words: WordsQuery = None,
+    ratio: RatioQuery = None,
+    seconds: SecondsQuery = None,
+    style: StyleQuery = "bullets",
+    engine: EngineQuery = None,
+) -> Response:
+    """The summary of the stored article at ``url`` (the widget's request on a publisher's page)."""
+    stored = repo.find_article_by_url(conn=conn, url=url)
+    if stored is None:
+        raise HTTPException(404, "no stored article has this URL")
+    summary_request = SummaryRequest.from_options(
+        settings, sentences=sentences, words=words, ratio=ratio, seconds=seconds, style=style, engine=engine
+    )
+    payload, cached = summary_for(conn=conn, stored=stored, request=summary_request, settings=settings)
+    return _summary_response(request, payload, cached)
+
+
+@router.post("/summarize", response_model=SummaryPublic, dependencies=[ReadAccess])
+def summarize(body: SummarizeRequest, settings: SettingsDep) -> SummaryPublic:
+    """Summarize a page's own HTML (sent by the widget or a bookmarklet) or a text, without storing it."""
+    article = article_from_payload(text=body.text, html=body.html, url=body.url, title=None)
+    summary_request = SummaryRequest.from_options(
+        settings,
+        sentences=body.sentences,
+        words=body.words,
+        ratio=body.ratio,
+        seconds=body.seconds,
+        style=body.style,
+        engine=body.engine,
+    )
+    return SummaryPublic(**summarize_payload(article, summary_request, settings))
+
+
+def _stored(conn: ConnectionDep, article_id: int) -> repo.StoredArticle:
+    stored = repo.get_article(conn=conn, article_id=article_id)
+    if stored is None:
+        raise HTTPException(404, f"no article {article_id}")
+    return stored
+
+
+def _summary_response(request: Request, payload: dict[str, object], cached: bool) -> Response:
+    request.app.state.metrics.summaries.labels("hit" if cached else "miss").inc()
+    etag = etag_of(payload)
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
+    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    return JSONResponse({**payload, "cached": cached}, headers=headers)
+
+
+@probes.get("/healthz")
+def healthz(conn: ConnectionDep) -> dict[str, object]:
+    """Liveness and database reachability."""
+    return {"status": "ok", "version": __version__, "articles": repo.count_articles(conn=conn)}
+
+
+@probes.get("/metrics", response_class=PlainTextResponse)
+def metrics(request: Request) -> PlainTextResponse:
+    """Prometheus metrics in the text exposition format."""
+    return PlainTextResponse(
+        generate_latest(request.app.state.metrics.registry).decode(), media_type="text/plain; version=0.0.4"
+    )

@@ -1,0 +1,198 @@
+"""``create_app(settings)``: the FastAPI application, its one error handler, limits and metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from newsbrief._version import __version__
+from newsbrief.config import Settings
+from newsbrief.errors import NewsbriefError
+from newsbrief.storage.database import open_engine, upgrade
+
+HERE = Path(__file__).resolve().parent
+
+
+class Metrics:
+    """Prometheus metrics of one app (its own registry: no module-level state)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "newsbrief_http_requests", "HTTP requests", ["method", "route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "newsbrief_http_request_seconds", "Request latency", ["route"], registry=self.registry
+        )
+        self.summaries = Counter("newsbrief_summaries", "Summaries served", ["cache"], registry=self.registry)
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The service for ``settings``; the database is migrated to the newest schema on start-up."""
+    settings = settings or Settings()
+    database = engine or open_engine(settings.database_url)
+    upgrade(database)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if engine is None:
+            database.dispose()
+
+    app = FastAPI(
+        title="newsbrief",
+        version=__version__,
+        description="Faithful news summaries with every sentence traced to its source.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = database
+    app.state.metrics = Metrics()
+    app.state.templates = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True),
+        auto_reload=False,
+    )
+    _install_errors(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origin_list(),
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+        expose_headers=["ETag"],
+    )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.middleware("http")(_measure)
+    from newsbrief.web import api, pages
+
+    app.include_router(api.router)
+    app.include_router(api.probes)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app
+
+
+async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    started = time.perf_counter()
+    response = await call_next(request)
+    route = request.scope.get("route")
+    name = getattr(route, "path", "unmatched")
+    metrics: Metrics = request.app.state.metrics
+    metrics.requests.labels(request.method, name, str(response.status_code)).inc()
+    metrics.latency.labels(name).observe(time.perf_counter() - started)
+    return response
+
+
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(
+        ("/api/", "/healthz", "/metrics")
+    ) and "text/html" in request.headers.get("accept", "")
+
+
+def _install_errors(app: FastAPI) -> None:
+    async def newsbrief_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, NewsbriefError)
+        status = 422 if error.status == 400 and request.url.path.startswith("/api/") else error.status
+        return _render_error(request, status, error.code, error.message)
+
+    async def validation_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        problems = [
+            f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}" for issue in error.errors()
+        ]
+        return _render_error(request, 422, "validation_error", "; ".join(problems))
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            error.status_code, "http_error"
+        )
+        response = _render_error(request, error.status_code, code, str(error.detail))
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    async def unexpected(request: Request, error: Exception) -> Response:
+        return _render_error(request, 500, "internal_error", "something went wrong on our side")
+
+    app.add_exception_handler(NewsbriefError, newsbrief_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected)
+
+
+def _render_error(request: Request, status: int, code: str, message: str) -> Response:
+    if _wants_html(request):
+        from newsbrief.web.pages import render
+
+        return render(
+            request, "error.html", {"status": status, "code": code, "message": message}, status=status
+        )
+    return error_response(status, code, message)
+
+
+class BodyLimit:
+    """Refuses request bodies over the limit with 413, by Content-Length or while the body streams in."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(send)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    # An HTTPException passes FastAPI's body parsing untouched and reaches the error handler.
+                    raise StarletteHTTPException(413, f"the request body is over {self.max_bytes:,} bytes")
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except StarletteHTTPException as error:
+            if error.status_code != 413 or started:
+                raise
+            await self._too_large(send)
+
+    async def _too_large(self, send: Send) -> None:
+        response = error_response(413, "too_large", f"the request body is over {self.max_bytes:,} bytes")
+        await response({"type": "http"}, _no_body, send)
+
+
+async def _no_body() -> dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}

@@ -1,0 +1,98 @@
+"""HTML pages: the article list with search, and the article page with "No time to read? Get a summary"."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from newsbrief.config import Settings
+from newsbrief.models import Sentence
+from newsbrief.pipeline import prepare
+from newsbrief.storage import repo
+from newsbrief.web.deps import ConnectionDep, SettingsDep
+from newsbrief.web.service import PAGE_LENGTHS, SummaryRequest, summary_for
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 5
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> HTMLResponse:
+    html = request.app.state.templates.get_template(template).render(request=request, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+@router.get("/", response_class=HTMLResponse)
+def front_page(
+    request: Request,
+    conn: ConnectionDep,
+    q: Annotated[str | None, Query(max_length=500)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    rows, count = repo.list_articles(conn=conn, query=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    pages = max(1, math.ceil(count / PAGE_SIZE))
+    return render(
+        request, "index.html", {"articles": rows, "count": count, "q": q or "", "page": page, "pages": pages}
+    )
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(
+    request: Request,
+    article_id: int,
+    conn: ConnectionDep,
+    settings: SettingsDep,
+    summary: Annotated[int, Query(ge=0, le=1)] = 0,
+    length: Annotated[str, Query(pattern="^(short|medium|long)$")] = "medium",
+    style: Annotated[str, Query(pattern="^(bullets|paragraph)$")] = "bullets",
+) -> HTMLResponse:
+    stored = repo.get_article(conn=conn, article_id=article_id)
+    if stored is None:
+        raise HTTPException(404, f"There is no article {article_id}.")
+    document = prepare(stored.article)
+    shown = None
+    if summary:
+        summary_request = SummaryRequest.from_options(settings, sentences=PAGE_LENGTHS[length], style=style)
+        shown, _ = summary_for(conn=conn, stored=stored, request=summary_request, settings=settings)
+    context = {
+        "stored": stored,
+        "article": stored.article,
+        "paragraphs": _paragraph_sentences(document.sentences, len(stored.article.paragraphs)),
+        "reading_minutes": _reading_minutes(stored.article.word_count, settings),
+        "neighbours": repo.neighbours(conn=conn, stored=stored),
+        "summary": shown,
+        "length": length,
+        "style": style,
+        "lengths": list(PAGE_LENGTHS),
+    }
+    return render(request, "article.html", context)
+
+
+def _paragraph_sentences(sentences: tuple[Sentence, ...], paragraph_count: int) -> list[list[Sentence]]:
+    """Sentences grouped by paragraph, so the page can wrap each one in a target the summary links to."""
+    grouped: dict[int, list[Sentence]] = defaultdict(list)
+    for sentence in sentences:
+        grouped[sentence.paragraph].append(sentence)
+    return [grouped[index] for index in range(paragraph_count)]
+
+
+def _reading_minutes(words: int, settings: Settings) -> int:
+    return max(1, round(words / settings.reading_wpm))
+
+
+@router.get("/widget.js")
+def widget_script() -> Response:
+    return FileResponse(
+        STATIC / "widget.js", media_type="text/javascript", headers={"Cache-Control": "public, max-age=300"}
+    )
+
+
+@router.get("/widget-demo", response_class=HTMLResponse)
+def widget_demo(request: Request, conn: ConnectionDep) -> HTMLResponse:
+    rows, _ = repo.list_articles(conn=conn, query=None, limit=1, offset=0)
+    return render(request, "widget_demo.html", {"demo": rows[0] if rows else None})

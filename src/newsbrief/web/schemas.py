@@ -1,0 +1,105 @@
+"""Pydantic shapes of the JSON API (the core stays on dataclasses)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from newsbrief.storage.repo import StoredArticle
+
+
+class ArticleCreate(BaseModel):
+    """One of ``url``, ``html`` (with its ``url``) or ``text``; ``title`` overrides the extracted one."""
+
+    url: str | None = Field(default=None, max_length=2048)
+    html: str | None = None
+    text: str | None = None
+    title: str | None = Field(default=None, max_length=1000)
+
+
+class SummarizeRequest(BaseModel):
+    """A page's own HTML or a text to summarize without storing it (the widget's hand-off)."""
+
+    url: str | None = Field(default=None, max_length=2048)
+    html: str | None = None
+    text: str | None = None
+    sentences: int | None = Field(default=None, gt=0, le=100)
+    words: int | None = Field(default=None, gt=0, le=100_000)
+    ratio: float | None = Field(default=None, gt=0, le=1)
+    seconds: float | None = Field(default=None, gt=0, le=36_000)
+    style: str = "bullets"
+    engine: str | None = Field(default=None, max_length=64)
+
+
+class ArticlePublic(BaseModel):
+    id: int
+    title: str | None
+    subtitle: str | None
+    byline: str | None
+    published: datetime | None
+    url: str | None
+    site: str | None
+    language: str | None
+    word_count: int
+    content_hash: str
+    created_at: datetime
+    paragraphs: list[str] | None = None
+
+    @classmethod
+    def of(cls, stored: StoredArticle, *, with_body: bool) -> ArticlePublic:
+        article = stored.article
+        return cls(
+            id=stored.id,
+            title=article.title,
+            subtitle=article.subtitle,
+            byline=article.byline,
+            published=article.published,
+            url=article.url,
+            site=article.site,
+            language=article.language,
+            word_count=article.word_count,
+            content_hash=article.content_hash,
+            created_at=stored.created_at,
+            paragraphs=list(article.paragraphs) if with_body else None,
+        )
+
+
+class ArticlesPublic(BaseModel):
+    data: list[ArticlePublic]
+    count: int
+
+
+class SummarySentencePublic(BaseModel):
+    text: str
+    index: int
+    paragraph: int
+    start: int
+    end: int
+    score: float
+    features: dict[str, float]
+
+
+class SummaryPublic(BaseModel):
+    article_id: int | None = None
+    title: str | None
+    language: str | None
+    engine: str
+    engine_version: str
+    style: str
+    options: dict[str, Any]
+    content_hash: str
+    elapsed_ms: float
+    text: str
+    sentences: list[SummarySentencePublic]
+    cached: bool = False
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorPublic(BaseModel):
+    error: ErrorBody
