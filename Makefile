@@ -5,7 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP_VERSION := 26.3
-SAMPLES := $(wildcard src/newsbrief/samples/*.txt)
 
 .PHONY: run test lint types unit install clean
 
@@ -20,11 +19,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 run: $(STAMP)
-	@for sample in $(SAMPLES); do \
-		echo "== $$sample"; \
-		$(BIN)/newsbrief summarize --format markdown "$$sample" || exit 1; \
-		echo; \
-	done
+	$(BIN)/newsbrief serve --samples
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,3 +62,34 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
 def build_article(*paragraphs: str, title: str | None = None, language: str | None = "en") -> Article:
     """An Article from paragraphs, without any parser (as sumy's build_document)."""
     return Article(paragraphs=tuple(paragraphs), title=title, language=language)
+
+
+PG_URL_VARIABLE = "NEWSBRIEF_TEST_PG_URL"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, and a new PostgreSQL database when NEWSBRIEF_TEST_PG_URL is set."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'newsbrief.db'}"
+        return
+    base = os.environ.get(PG_URL_VARIABLE)
+    if not base:
+        message = f"PostgreSQL tests need {PG_URL_VARIABLE}=postgresql+psycopg://user@host:5432/db (.ci/run sets it)"
+        if os.environ.get("NEWSBRIEF_REQUIRE_PG"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from sqlalchemy import text
+
+    from newsbrief.storage.database import open_engine
+
+    name = f"newsbrief_test_{uuid.uuid4().hex[:12]}"
+    admin = open_engine(base).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from newsbrief.config import Settings
 from newsbrief.engines import get_engine
-from newsbrief.errors import BadLength, InvalidInput
+from newsbrief.errors import BadLength, InvalidInput, NoSentences
 from newsbrief.extract.html import parse_html
 from newsbrief.extract.textdump import parse_text
 from newsbrief.models import Article, Length, LengthUnit, Style
@@ -20,6 +20,7 @@ from newsbrief.pipeline import summarize_article, with_language
 from newsbrief.render import summary_to_dict
 from newsbrief.storage import repo
 from newsbrief.storage.repo import StoredArticle
+from newsbrief.text.segment import has_words
 
 # The page's length choices, in sentences.
 PAGE_LENGTHS = {"short": 2, "medium": 3, "long": 5}
@@ -79,6 +80,8 @@ def article_from_payload(
         article = parse_text(text, url=url)
     else:
         raise InvalidInput("send 'text' or 'html' with the article")
+    if not has_words(article.text):
+        raise NoSentences("the article has no text to summarize (no words found)")
     return with_language(dataclasses.replace(article, title=title) if title else article)
 
 

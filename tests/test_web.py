@@ -1,0 +1,230 @@
+"""The service through the real app: API, pages, widget, errors and safety (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from newsbrief.config import Settings
+from newsbrief.web import create_app
+
+KEY = "test-key-123"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+STORY = (
+    "Harbour Works Start\n\n"
+    "Work on the new harbour wall started on Monday, the port authority said. "
+    "The wall will protect the old town from winter storms.\n\n"
+    "The project costs 12 million euros and should be finished in two years. Fishermen said they welcomed the plan."
+)
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    settings = Settings(database_url=database_url, api_keys=KEY, cors_origins="https://publisher.example")
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def create(client: TestClient, **body: Any) -> dict[str, Any]:
+    response = client.post("/api/v1/articles", json=body, headers=AUTH)
+    assert response.status_code in (200, 201), response.text
+    return dict(response.json())
+
+
+def test_create_get_summarize_delete(client: TestClient) -> None:
+    response = client.post("/api/v1/articles", json={"text": STORY}, headers=AUTH)
+    assert response.status_code == 201
+    article = response.json()
+    assert article["title"] == "Harbour Works Start" and article["language"] == "en"
+    again = client.post("/api/v1/articles", json={"text": STORY}, headers=AUTH)
+    assert again.status_code == 200 and again.json()["id"] == article["id"]
+    got = client.get(f"/api/v1/articles/{article['id']}").json()
+    summary = client.get(f"/api/v1/articles/{article['id']}/summary", params={"sentences": 2})
+    assert summary.status_code == 200 and summary.json()["cached"] is False
+    body = "\n\n".join(got["paragraphs"])
+    for sentence in summary.json()["sentences"]:
+        assert body[sentence["start"] : sentence["end"]] == sentence["text"]
+    cached = client.get(f"/api/v1/articles/{article['id']}/summary", params={"sentences": 2})
+    assert cached.json()["cached"] is True and cached.headers["etag"] == summary.headers["etag"]
+    not_modified = client.get(
+        f"/api/v1/articles/{article['id']}/summary",
+        params={"sentences": 2},
+        headers={"If-None-Match": summary.headers["etag"]},
+    )
+    assert not_modified.status_code == 304
+    for params in (
+        {"words": 20},
+        {"seconds": 10},
+        {"style": "headline"},
+        {"engine": "lead.v1", "sentences": 1},
+    ):
+        assert client.get(f"/api/v1/articles/{article['id']}/summary", params=params).status_code == 200
+    assert client.delete(f"/api/v1/articles/{article['id']}", headers=AUTH).status_code == 204
+    assert client.get(f"/api/v1/articles/{article['id']}").status_code == 404
+
+
+def test_html_input_list_search_and_url_lookup(client: TestClient) -> None:
+    html = (
+        "<html><head><title>Ferry news</title></head><body><nav>Home | World</nav><article><h1>Ferry news</h1>"
+        "<p>The ferry will run every forty minutes in winter, the operator announced on Thursday morning.</p>"
+        "<p>Commuters criticised the decision and asked for more crossings at rush hour on weekdays.</p>"
+        "</article></body></html>"
+    )
+    created = create(client, html=html, url="https://courier.example/ferry?utm_source=rss")
+    create(client, text=STORY)
+    listing = client.get("/api/v1/articles").json()
+    assert listing["count"] == 2
+    assert client.get("/api/v1/articles", params={"q": "ferry commuters"}).json()["count"] == 1
+    by_url = client.get("/api/v1/summary", params={"url": "https://courier.example/ferry", "sentences": 1})
+    assert by_url.status_code == 200 and by_url.json()["article_id"] == created["id"]
+    assert client.get("/api/v1/summary", params={"url": "https://nowhere.example/x"}).status_code == 404
+    handed = client.post(
+        "/api/v1/summarize", json={"html": html, "url": "https://x.example/", "sentences": 1}
+    )
+    assert handed.status_code == 200 and len(handed.json()["sentences"]) == 1
+
+
+def _error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert set(error) == {"code", "message"}
+    if code:
+        assert error["code"] == code
+    return dict(error)
+
+
+def test_errors_have_one_shape_and_the_right_status(client: TestClient) -> None:
+    _error(client.post("/api/v1/articles", json={"text": STORY}), 401, "unauthorized")
+    _error(
+        client.post("/api/v1/articles", json={"text": STORY}, headers={"Authorization": "Bearer wrong"}), 401
+    )
+    _error(client.delete("/api/v1/articles/1"), 401)
+    _error(client.get("/api/v1/articles/999999"), 404, "not_found")
+    _error(client.get("/api/v1/articles/999999/summary"), 404)
+    malformed = client.post(
+        "/api/v1/articles", content=b"{not json", headers={**AUTH, "Content-Type": "application/json"}
+    )
+    _error(malformed, 422, "validation_error")
+    assert (
+        "title"
+        in _error(client.post("/api/v1/articles", json={"text": STORY, "title": 5}, headers=AUTH), 422)[
+            "message"
+        ]
+    )
+    _error(client.post("/api/v1/articles", json={}, headers=AUTH), 422)
+    _error(client.post("/api/v1/articles", json={"url": "https://example.com/a"}, headers=AUTH), 422)
+    _error(client.post("/api/v1/articles", json={"text": "... 123 ..."}, headers=AUTH), 422)
+    article = create(client, text=STORY)
+    assert (
+        "sentences"
+        in _error(client.get(f"/api/v1/articles/{article['id']}/summary", params={"sentences": 0}), 422)[
+            "message"
+        ]
+    )
+    assert (
+        "style"
+        in _error(client.get(f"/api/v1/articles/{article['id']}/summary", params={"style": "poem"}), 422)[
+            "message"
+        ]
+    )
+    _error(
+        client.get(f"/api/v1/articles/{article['id']}/summary", params={"sentences": 2, "words": 5}),
+        422,
+        "bad_length",
+    )
+    _error(
+        client.get(f"/api/v1/articles/{article['id']}/summary", params={"engine": "magic.v9"}),
+        422,
+        "unknown_engine",
+    )
+    _error(client.get("/api/v1/articles/abc"), 422)
+    _error(client.get("/api/v1/articles", params={"limit": 0}), 422)
+
+
+def test_20_mb_body_is_refused_with_413(client: TestClient) -> None:
+    big = b'{"text": "' + b"a" * 20_000_000 + b'"}'
+    _error(
+        client.post("/api/v1/articles", content=big, headers={**AUTH, "Content-Type": "application/json"}),
+        413,
+        "too_large",
+    )
+
+
+def test_healthz_and_metrics(client: TestClient) -> None:
+    assert client.get("/healthz").json()["status"] == "ok"
+    create(client, text=STORY)
+    client.get("/api/v1/articles/1/summary")
+    metrics = client.get("/metrics")
+    assert metrics.status_code == 200
+    assert (
+        'newsbrief_http_requests_total{method="GET",route="/api/v1/articles/{article_id}/summary",status="200"}'
+        in metrics.text
+    )
+    assert "newsbrief_summaries_total" in metrics.text
+    assert client.get("/openapi.json").json()["info"]["title"] == "newsbrief"
+
+
+def test_cors_for_the_configured_publisher(client: TestClient) -> None:
+    allowed = client.get("/healthz", headers={"Origin": "https://publisher.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://publisher.example"
+    other = client.get("/healthz", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_pages_list_article_summary_and_neighbours(client: TestClient) -> None:
+    empty = client.get("/", headers={"Accept": "text/html"})
+    assert empty.status_code == 200 and "No articles yet" in empty.text
+    first = create(
+        client, text="First Story\n\nThe first story happened on Monday in the town hall. It was short."
+    )
+    second = create(client, text=STORY)
+    page = client.get(f"/articles/{second['id']}")
+    assert page.status_code == 200
+    assert page.text.count("No time to read? Get a summary") == 2
+    assert "Previous Article" in page.text and "First Story" in page.text
+    assert 'id="s-0"' in page.text
+    opened = client.get(f"/articles/{second['id']}", params={"summary": 1, "length": "short"})
+    links = re.findall(r'href="#s-(\d+)" data-sentence', opened.text)
+    assert len(links) == 2 and all(f'id="s-{n}"' in opened.text for n in links)
+    back = client.get(f"/articles/{first['id']}")
+    assert "Next Article" in back.text and "Harbour Works Start" in back.text
+    listing = client.get("/", params={"q": "harbour"})
+    assert "Harbour Works Start" in listing.text and "First Story" not in listing.text
+    missing = client.get("/articles/424242", headers={"Accept": "text/html"})
+    assert (
+        missing.status_code == 404
+        and "<html" in missing.text
+        and "There is no article 424242" in missing.text
+    )
+    assert client.get("/", params={"q": "zzzz nothing"}).text.count("No article matches") == 1
+
+
+def test_widget_and_demo(client: TestClient) -> None:
+    script = client.get("/widget.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert "attachShadow" in script.text
+    create(client, text=STORY, url="https://courier.example/harbour")
+    demo = client.get("/widget-demo")
+    assert demo.status_code == 200 and 'data-article-url="https://courier.example/harbour"' in demo.text
+
+
+INJECTION = "<script>alert('x')</script>"
+
+
+def test_html_in_every_field_is_escaped(client: TestClient) -> None:
+    text = f"{INJECTION} Title\n\n{INJECTION} standfirst here\n\nBy {INJECTION}\n\nThe body says {INJECTION} and more words follow here. Another sentence {INJECTION} ends."
+    article = create(client, text=text, title=f"Headline {INJECTION}", url="https://x.example/a")
+    pages = [
+        client.get("/").text,
+        client.get("/", params={"q": INJECTION}).text,
+        client.get(f"/articles/{article['id']}").text,
+        client.get(f"/articles/{article['id']}", params={"summary": 1}).text,
+        client.get("/widget-demo").text,
+    ]
+    for html in pages:
+        assert "<script>alert" not in html
+    assert "&lt;script&gt;" in pages[2]
