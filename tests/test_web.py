@@ -228,3 +228,11 @@ def test_html_in_every_field_is_escaped(client: TestClient) -> None:
     for html in pages:
         assert "<script>alert" not in html
     assert "&lt;script&gt;" in pages[2]
+
+
+def test_deleted_article_is_gone_from_the_response_cache(client: TestClient) -> None:
+    article = create(client, text=STORY)
+    for _ in range(2):  # the second answer comes from the in-process response cache
+        assert client.get(f"/api/v1/articles/{article['id']}/summary").status_code == 200
+    assert client.delete(f"/api/v1/articles/{article['id']}", headers=AUTH).status_code == 204
+    assert client.get(f"/api/v1/articles/{article['id']}/summary").status_code == 404

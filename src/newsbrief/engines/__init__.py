@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -36,6 +37,7 @@ class _Registration:
 
 _ENGINES: dict[str, _Registration] = {}
 _loaded = False
+_LOADING = threading.Lock()
 
 
 def register_engine(
@@ -51,17 +53,21 @@ def register_engine(
 
 
 def _load_engines() -> None:
+    """Import the built-in engines and the plugins once; threads (web workers) wait for the first loader."""
     global _loaded
     if _loaded:
         return
-    _loaded = True
-    for module in BUILTIN_ENGINE_MODULES:
-        importlib.import_module(module)
-    for entry_point in entry_points(group="newsbrief.engines"):
-        try:
-            entry_point.load()
-        except Exception as error:  # a broken plugin must not take the built-in engines down
-            LOGGER.warning("engine plugin %s failed to load: %s", entry_point.name, error)
+    with _LOADING:
+        if _loaded:
+            return
+        for module in BUILTIN_ENGINE_MODULES:
+            importlib.import_module(module)
+        for entry_point in entry_points(group="newsbrief.engines"):
+            try:
+                entry_point.load()
+            except Exception as error:  # a broken plugin must not take the built-in engines down
+                LOGGER.warning("engine plugin %s failed to load: %s", entry_point.name, error)
+        _loaded = True  # only now: a concurrent caller must never see a half-filled registry
 
 
 def available_engines() -> list[EngineInfo]:

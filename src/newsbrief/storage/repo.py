@@ -216,6 +216,19 @@ def get_cached_summary(
     return None if payload is None else dict(json.loads(payload))
 
 
+def get_cached_summary_of_article(
+    *, conn: Connection, article_id: int, engine: str, options: str
+) -> dict[str, Any] | None:
+    """The cached summary of a stored article, found in one query (the hot path of the summary API)."""
+    payload = conn.execute(
+        select(summaries.c.payload)
+        .join(articles, articles.c.content_hash == summaries.c.content_hash)
+        .where(articles.c.id == article_id, summaries.c.engine == engine, summaries.c.options_key == options)
+        .limit(1)
+    ).scalar()
+    return None if payload is None else dict(json.loads(payload))
+
+
 def save_summary(
     *,
     conn: Connection,

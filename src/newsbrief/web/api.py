@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import generate_latest
+from sqlalchemy import Connection
 
 from newsbrief._version import __version__
 from newsbrief.errors import InvalidInput
 from newsbrief.storage import repo
+from newsbrief.web.cache import CachedResponse, ResponseCache
 from newsbrief.web.deps import ConnectionDep, SettingsDep, require_read_access, require_write_key
 from newsbrief.web.schemas import (
     ArticleCreate,
@@ -86,17 +89,17 @@ def get_article(article_id: int, conn: ConnectionDep) -> ArticlePublic:
 
 
 @router.delete("/articles/{article_id}", status_code=204, dependencies=[Depends(require_write_key)])
-def delete_article(article_id: int, conn: ConnectionDep) -> Response:
+def delete_article(article_id: int, conn: ConnectionDep, request: Request) -> Response:
     if not repo.delete_article(conn=conn, article_id=article_id):
         raise HTTPException(404, f"no article {article_id}")
+    request.app.state.response_cache.drop_article(article_id)
     return Response(status_code=204)
 
 
 @router.get("/articles/{article_id}/summary", response_model=SummaryPublic, dependencies=[ReadAccess])
-def get_summary(
+async def get_summary(
     article_id: int,
     request: Request,
-    conn: ConnectionDep,
     settings: SettingsDep,
     sentences: SentencesQuery = None,
     words: WordsQuery = None,
@@ -106,12 +109,37 @@ def get_summary(
     engine: EngineQuery = None,
 ) -> Response:
     """The summary (made on first request, then cached), each sentence with its span in the article text."""
-    stored = _stored(conn, article_id)
     summary_request = SummaryRequest.from_options(
         settings, sentences=sentences, words=words, ratio=ratio, seconds=seconds, style=style, engine=engine
     )
-    payload, cached = summary_for(conn=conn, stored=stored, request=summary_request, settings=settings)
-    return _summary_response(request, payload, cached)
+    options = repo.options_key(summary_request.options())
+    key = (article_id, summary_request.engine, options)
+    cache: ResponseCache = request.app.state.response_cache
+    hit = cache.get(key)
+    if hit is not None:  # served on the event loop: no thread, no database
+        return _cached_response(request, hit)
+    payload, cached = await run_in_threadpool(
+        _load_or_make_summary, request, article_id, summary_request, options
+    )
+    response = _summary_response(request, payload, cached)
+    # Later requests are cache hits, and their body says so.
+    cache.put(key, CachedResponse(body=bytes(JSONResponse({**payload, "cached": True}).body), etag=etag_of(payload)))
+    return response
+
+
+def _load_or_make_summary(
+    request: Request, article_id: int, summary_request: SummaryRequest, options: str
+) -> tuple[dict[str, object], bool]:
+    with request.app.state.engine.begin() as conn:
+        stored_payload = repo.get_cached_summary_of_article(
+            conn=conn, article_id=article_id, engine=summary_request.engine, options=options
+        )
+        if stored_payload is not None:
+            return stored_payload, True
+        stored = _stored(conn, article_id)
+        return summary_for(
+            conn=conn, stored=stored, request=summary_request, settings=request.app.state.settings
+        )
 
 
 @router.get("/summary", response_model=SummaryPublic, dependencies=[ReadAccess])
@@ -154,11 +182,19 @@ def summarize(body: SummarizeRequest, settings: SettingsDep) -> SummaryPublic:
     return SummaryPublic(**summarize_payload(article, summary_request, settings))
 
 
-def _stored(conn: ConnectionDep, article_id: int) -> repo.StoredArticle:
+def _stored(conn: Connection, article_id: int) -> repo.StoredArticle:
     stored = repo.get_article(conn=conn, article_id=article_id)
     if stored is None:
         raise HTTPException(404, f"no article {article_id}")
     return stored
+
+
+def _cached_response(request: Request, hit: CachedResponse) -> Response:
+    request.app.state.metrics.summaries.labels("hit").inc()
+    headers = {"ETag": hit.etag, "Cache-Control": "public, max-age=60"}
+    if hit.etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(hit.body, media_type="application/json", headers=headers)
 
 
 def _summary_response(request: Request, payload: dict[str, object], cached: bool) -> Response:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,10 @@ from newsbrief._version import __version__
 from newsbrief.config import Settings
 from newsbrief.errors import NewsbriefError
 from newsbrief.storage.database import open_engine, upgrade
+from newsbrief.web.cache import ResponseCache
 
 HERE = Path(__file__).resolve().parent
+LOGGER = logging.getLogger("newsbrief.web")
 
 
 class Metrics:
@@ -62,6 +65,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = database
     app.state.metrics = Metrics()
+    app.state.response_cache = ResponseCache()
     app.state.templates = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True),
@@ -76,7 +80,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         expose_headers=["ETag"],
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
-    app.middleware("http")(_measure)
+    app.add_middleware(Measure, metrics=app.state.metrics)
     from newsbrief.web import api, pages
 
     app.include_router(api.router)
@@ -86,15 +90,32 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     return app
 
 
-async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    started = time.perf_counter()
-    response = await call_next(request)
-    route = request.scope.get("route")
-    name = getattr(route, "path", "unmatched")
-    metrics: Metrics = request.app.state.metrics
-    metrics.requests.labels(request.method, name, str(response.status_code)).inc()
-    metrics.latency.labels(name).observe(time.perf_counter() - started)
-    return response
+class Measure:
+    """Counts requests by route and status and times them (plain ASGI: no per-request task or copy)."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+            self.metrics.latency.labels(route).observe(time.perf_counter() - started)
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
@@ -131,6 +152,7 @@ def _install_errors(app: FastAPI) -> None:
         return response
 
     async def unexpected(request: Request, error: Exception) -> Response:
+        LOGGER.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
         return _render_error(request, 500, "internal_error", "something went wrong on our side")
 
     app.add_exception_handler(NewsbriefError, newsbrief_error)

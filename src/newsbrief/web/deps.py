@@ -13,7 +13,7 @@ from newsbrief.config import Settings
 from newsbrief.storage import repo
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
