@@ -49,7 +49,9 @@ EngineQuery = Annotated[str | None, Query(max_length=64, description="Engine nam
 @router.post(
     "/articles", status_code=201, response_model=ArticlePublic, dependencies=[Depends(require_write_key)]
 )
-def create_article(body: ArticleCreate, conn: ConnectionDep, response: Response) -> ArticlePublic:
+def create_article(
+    body: ArticleCreate, conn: ConnectionDep, request: Request, response: Response
+) -> ArticlePublic:
     """Store an article from HTML (with its URL) or text; the same story sent twice is stored once."""
     if body.html is None and body.text is None:
         if body.url:
@@ -93,6 +95,7 @@ def delete_article(article_id: int, conn: ConnectionDep, request: Request) -> Re
     if not repo.delete_article(conn=conn, article_id=article_id):
         raise HTTPException(404, f"no article {article_id}")
     request.app.state.response_cache.drop_article(article_id)
+    request.app.state.page_cache.drop_article(article_id)
     return Response(status_code=204)
 
 
@@ -123,7 +126,9 @@ async def get_summary(
     )
     response = _summary_response(request, payload, cached)
     # Later requests are cache hits, and their body says so.
-    cache.put(key, CachedResponse(body=bytes(JSONResponse({**payload, "cached": True}).body), etag=etag_of(payload)))
+    cache.put(
+        key, CachedResponse(body=bytes(JSONResponse({**payload, "cached": True}).body), etag=etag_of(payload))
+    )
     return response
 
 

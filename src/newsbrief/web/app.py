@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = database
     app.state.metrics = Metrics()
     app.state.response_cache = ResponseCache()
+    app.state.page_cache = ResponseCache(max_entries=2_000)
     app.state.templates = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True),

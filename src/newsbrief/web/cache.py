@@ -49,5 +49,9 @@ class ResponseCache:
     def drop_article(self, article_id: int) -> None:
         """Forget an article's responses in this process (the one that deleted it)."""
         with self._lock:
-            for key in [key for key in self._entries if key[0] == article_id]:
+            for key in [key for key in self._entries if article_id in key[:2]]:
                 del self._entries[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from newsbrief.config import Settings
 from newsbrief.models import Sentence
 from newsbrief.pipeline import prepare
 from newsbrief.storage import repo
-from newsbrief.web.deps import ConnectionDep, SettingsDep
+from newsbrief.web.cache import CachedResponse, ResponseCache
+from newsbrief.web.deps import ConnectionDep
 from newsbrief.web.service import PAGE_LENGTHS, SummaryRequest, summary_for
 
 router = APIRouter(include_in_schema=False)
@@ -42,35 +44,51 @@ def front_page(
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
-def article_page(
+async def article_page(
     request: Request,
     article_id: int,
-    conn: ConnectionDep,
-    settings: SettingsDep,
     summary: Annotated[int, Query(ge=0, le=1)] = 0,
     length: Annotated[str, Query(pattern="^(short|medium|long)$")] = "medium",
     style: Annotated[str, Query(pattern="^(bullets|paragraph)$")] = "bullets",
-) -> HTMLResponse:
-    stored = repo.get_article(conn=conn, article_id=article_id)
-    if stored is None:
-        raise HTTPException(404, f"There is no article {article_id}.")
-    document = prepare(stored.article)
-    shown = None
-    if summary:
-        summary_request = SummaryRequest.from_options(settings, sentences=PAGE_LENGTHS[length], style=style)
-        shown, _ = summary_for(conn=conn, stored=stored, request=summary_request, settings=settings)
-    context = {
-        "stored": stored,
-        "article": stored.article,
-        "paragraphs": _paragraph_sentences(document.sentences, len(stored.article.paragraphs)),
-        "reading_minutes": _reading_minutes(stored.article.word_count, settings),
-        "neighbours": repo.neighbours(conn=conn, stored=stored),
-        "summary": shown,
-        "length": length,
-        "style": style,
-        "lengths": list(PAGE_LENGTHS),
-    }
-    return render(request, "article.html", context)
+) -> Response:
+    """The article page. Rendered pages are kept for a minute per process (new neighbours show after that)."""
+    key = ("page", article_id, summary, length, style)
+    cache: ResponseCache = request.app.state.page_cache
+    hit = cache.get(key)
+    if hit is None:
+        body = await run_in_threadpool(
+            _render_article_page, request, article_id, bool(summary), length, style
+        )
+        hit = CachedResponse(body=body, etag="")
+        cache.put(key, hit)
+    return HTMLResponse(hit.body)
+
+
+def _render_article_page(request: Request, article_id: int, summary: bool, length: str, style: str) -> bytes:
+    settings: Settings = request.app.state.settings
+    with request.app.state.engine.begin() as conn:
+        stored = repo.get_article(conn=conn, article_id=article_id)
+        if stored is None:
+            raise HTTPException(404, f"There is no article {article_id}.")
+        document = prepare(stored.article)
+        shown = None
+        if summary:
+            summary_request = SummaryRequest.from_options(
+                settings, sentences=PAGE_LENGTHS[length], style=style
+            )
+            shown, _ = summary_for(conn=conn, stored=stored, request=summary_request, settings=settings)
+        context = {
+            "stored": stored,
+            "article": stored.article,
+            "paragraphs": _paragraph_sentences(document.sentences, len(stored.article.paragraphs)),
+            "reading_minutes": _reading_minutes(stored.article.word_count, settings),
+            "neighbours": repo.neighbours(conn=conn, stored=stored),
+            "summary": shown,
+            "length": length,
+            "style": style,
+            "lengths": list(PAGE_LENGTHS),
+        }
+    return bytes(render(request, "article.html", context).body)
 
 
 def _paragraph_sentences(sentences: tuple[Sentence, ...], paragraph_count: int) -> list[list[Sentence]]:
