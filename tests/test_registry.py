@@ -40,5 +40,7 @@ def test_first_lookups_from_many_threads_all_see_every_engine() -> None:
         "print(len(errors))\n"
     )
     for _ in range(3):  # a fresh process each time: the race is in the first load
-        output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+        output = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        ).stdout
         assert output.strip() == "0"

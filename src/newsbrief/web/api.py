@@ -14,7 +14,7 @@ from newsbrief._version import __version__
 from newsbrief.errors import InvalidInput
 from newsbrief.storage import repo
 from newsbrief.web.cache import CachedResponse, ResponseCache
-from newsbrief.web.deps import ConnectionDep, SettingsDep, require_read_access, require_write_key
+from newsbrief.web.deps import ArticleId, ConnectionDep, SettingsDep, require_read_access, require_write_key
 from newsbrief.web.schemas import (
     ArticleCreate,
     ArticlePublic,
@@ -86,12 +86,12 @@ def list_articles(
 
 
 @router.get("/articles/{article_id}", response_model=ArticlePublic, dependencies=[ReadAccess])
-def get_article(article_id: int, conn: ConnectionDep) -> ArticlePublic:
+def get_article(article_id: ArticleId, conn: ConnectionDep) -> ArticlePublic:
     return ArticlePublic.of(_stored(conn, article_id), with_body=True)
 
 
 @router.delete("/articles/{article_id}", status_code=204, dependencies=[Depends(require_write_key)])
-def delete_article(article_id: int, conn: ConnectionDep, request: Request) -> Response:
+def delete_article(article_id: ArticleId, conn: ConnectionDep, request: Request) -> Response:
     if not repo.delete_article(conn=conn, article_id=article_id):
         raise HTTPException(404, f"no article {article_id}")
     request.app.state.response_cache.drop_article(article_id)
@@ -101,7 +101,7 @@ def delete_article(article_id: int, conn: ConnectionDep, request: Request) -> Re
 
 @router.get("/articles/{article_id}/summary", response_model=SummaryPublic, dependencies=[ReadAccess])
 async def get_summary(
-    article_id: int,
+    article_id: ArticleId,
     request: Request,
     settings: SettingsDep,
     sentences: SentencesQuery = None,
@@ -133,7 +133,7 @@ async def get_summary(
 
 
 def _load_or_make_summary(
-    request: Request, article_id: int, summary_request: SummaryRequest, options: str
+    request: Request, article_id: ArticleId, summary_request: SummaryRequest, options: str
 ) -> tuple[dict[str, object], bool]:
     with request.app.state.engine.begin() as conn:
         stored_payload = repo.get_cached_summary_of_article(
@@ -187,7 +187,7 @@ def summarize(body: SummarizeRequest, settings: SettingsDep) -> SummaryPublic:
     return SummaryPublic(**summarize_payload(article, summary_request, settings))
 
 
-def _stored(conn: Connection, article_id: int) -> repo.StoredArticle:
+def _stored(conn: Connection, article_id: ArticleId) -> repo.StoredArticle:
     stored = repo.get_article(conn=conn, article_id=article_id)
     if stored is None:
         raise HTTPException(404, f"no article {article_id}")

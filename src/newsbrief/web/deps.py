@@ -6,7 +6,7 @@ import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Path, Request
 from sqlalchemy import Connection
 
 from newsbrief.config import Settings
@@ -25,6 +25,8 @@ def get_connection(request: Request) -> Iterator[Connection]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+# Ids are 32-bit integers in both databases: a larger number is a 422, never a database overflow.
+ArticleId = Annotated[int, Path(ge=1, le=2_147_483_647, description="The article's id.")]
 ConnectionDep = Annotated[Connection, Depends(get_connection)]
 
 

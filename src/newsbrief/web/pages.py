@@ -16,7 +16,7 @@ from newsbrief.models import Sentence
 from newsbrief.pipeline import prepare
 from newsbrief.storage import repo
 from newsbrief.web.cache import CachedResponse, ResponseCache
-from newsbrief.web.deps import ConnectionDep
+from newsbrief.web.deps import ArticleId, ConnectionDep
 from newsbrief.web.service import PAGE_LENGTHS, SummaryRequest, summary_for
 
 router = APIRouter(include_in_schema=False)
@@ -46,7 +46,7 @@ def front_page(
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 async def article_page(
     request: Request,
-    article_id: int,
+    article_id: ArticleId,
     summary: Annotated[int, Query(ge=0, le=1)] = 0,
     length: Annotated[str, Query(pattern="^(short|medium|long)$")] = "medium",
     style: Annotated[str, Query(pattern="^(bullets|paragraph)$")] = "bullets",
@@ -64,7 +64,9 @@ async def article_page(
     return HTMLResponse(hit.body)
 
 
-def _render_article_page(request: Request, article_id: int, summary: bool, length: str, style: str) -> bytes:
+def _render_article_page(
+    request: Request, article_id: ArticleId, summary: bool, length: str, style: str
+) -> bytes:
     settings: Settings = request.app.state.settings
     with request.app.state.engine.begin() as conn:
         stored = repo.get_article(conn=conn, article_id=article_id)
