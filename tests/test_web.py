@@ -236,3 +236,46 @@ def test_deleted_article_is_gone_from_the_response_cache(client: TestClient) -> 
         assert client.get(f"/api/v1/articles/{article['id']}/summary").status_code == 200
     assert client.delete(f"/api/v1/articles/{article['id']}", headers=AUTH).status_code == 204
     assert client.get(f"/api/v1/articles/{article['id']}/summary").status_code == 404
+
+
+def test_create_from_url_is_fetched_safely(database_url: str) -> None:
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.test_fetch import Handler
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/redirect"
+    try:
+        allowing = Settings(database_url=database_url, api_keys=KEY, fetch_allow="127.0.0.1", fetch_timeout=3)
+        with TestClient(create_app(allowing)) as client:
+            created = client.post("/api/v1/articles", json={"url": url}, headers=AUTH)
+            assert created.status_code == 201, created.text
+            assert created.json()["title"] == "Bridge opens" and created.json()["url"].endswith("/article")
+            again = client.post(
+                "/api/v1/articles", json={"url": url.replace("/redirect", "/article")}, headers=AUTH
+            )
+            assert again.status_code == 200 and again.json()["id"] == created.json()["id"]
+            for path, reason in (
+                ("/pdf", "not_html"),
+                ("/missing", "http_error"),
+                ("/to-private", "blocked_address"),
+            ):
+                error = _error(
+                    client.post(
+                        "/api/v1/articles", json={"url": url.replace("/redirect", path)}, headers=AUTH
+                    ),
+                    422,
+                )
+                assert error["code"] == "fetch_failed" and reason in error["message"]
+        default = Settings(database_url=database_url, api_keys=KEY)
+        with TestClient(create_app(default)) as client:
+            refused = _error(
+                client.post("/api/v1/articles", json={"url": url}, headers=AUTH), 422, "fetch_failed"
+            )
+            assert "blocked_address" in refused["message"]
+            assert client.get("/api/v1/articles").json()["count"] == 0  # nothing half-stored
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

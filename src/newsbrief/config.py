@@ -47,11 +47,19 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         default=10_000_000, gt=0, description="Largest request body the service accepts."
     )
+    fetch_allow: str = Field(
+        default="",
+        description="Comma-separated hosts, addresses or networks that may be fetched although private.",
+    )
+    fetch_timeout: float = Field(default=15.0, gt=0, description="Total seconds a page fetch may take.")
     host: str = Field(default="127.0.0.1", description="Address `newsbrief serve` listens on.")
     port: int = Field(default=8000, gt=0, lt=65536, description="Port `newsbrief serve` listens on.")
 
     def api_key_list(self) -> list[str]:
         return [key.strip() for key in self.api_keys.split(",") if key.strip()]
+
+    def fetch_allow_list(self) -> frozenset[str]:
+        return frozenset(entry.strip() for entry in self.fetch_allow.split(",") if entry.strip())
 
     def cors_origin_list(self) -> list[str]:
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]

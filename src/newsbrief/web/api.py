@@ -12,6 +12,8 @@ from sqlalchemy import Connection
 
 from newsbrief._version import __version__
 from newsbrief.errors import InvalidInput
+from newsbrief.extract.decode import decode_bytes
+from newsbrief.net.fetch import FetchPolicy, fetch_html
 from newsbrief.storage import repo
 from newsbrief.web.cache import CachedResponse, ResponseCache
 from newsbrief.web.deps import ArticleId, ConnectionDep, SettingsDep, require_read_access, require_write_key
@@ -50,21 +52,28 @@ EngineQuery = Annotated[str | None, Query(max_length=64, description="Engine nam
     "/articles", status_code=201, response_model=ArticlePublic, dependencies=[Depends(require_write_key)]
 )
 def create_article(
-    body: ArticleCreate, conn: ConnectionDep, request: Request, response: Response
+    body: ArticleCreate, conn: ConnectionDep, settings: SettingsDep, request: Request, response: Response
 ) -> ArticlePublic:
-    """Store an article from HTML (with its URL) or text; the same story sent twice is stored once."""
+    """Store an article from a URL (fetched safely), HTML (with its URL) or text; a story is stored once."""
     if body.html is None and body.text is None:
-        if body.url:
-            raise InvalidInput(
-                "fetching a URL on the server is not available yet: send the page's 'html' with its 'url'"
-            )
-        raise InvalidInput("send 'url' with 'html', or 'text'")
-    article = article_from_payload(text=body.text, html=body.html, url=body.url, title=body.title)
+        if not body.url:
+            raise InvalidInput("send 'url', 'html' with its 'url', or 'text'")
+        policy = FetchPolicy(
+            allow=settings.fetch_allow_list(),
+            max_bytes=settings.max_input_bytes,
+            deadline_seconds=settings.fetch_timeout,
+        )
+        page = fetch_html(body.url, policy)
+        html = decode_bytes(page.body, page.charset)
+        article = article_from_payload(text=None, html=html, url=page.url, title=body.title)
+        source_kind = "url"
+    else:
+        article = article_from_payload(text=body.text, html=body.html, url=body.url, title=body.title)
+        source_kind = "html" if body.html else "text"
     if not article.paragraphs:
         raise InvalidInput("no article text found")
-    stored, created = repo.save_article(
-        conn=conn, article=article, source_kind="html" if body.html else "text"
-    )
+    stored, created = repo.save_article(conn=conn, article=article, source_kind=source_kind)
+    request.app.state.page_cache.clear()  # previous/next links of other pages may change
     if not created:
         response.status_code = 200
     response.headers["Location"] = f"/api/v1/articles/{stored.id}"

@@ -1,0 +1,1 @@
+"""Outbound HTTP: the one guarded fetch function every outbound request goes through."""
