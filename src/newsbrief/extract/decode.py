@@ -35,11 +35,15 @@ _COMMON_ENCODINGS = (
 )  # fmt: skip
 
 
-def decode_bytes(data: bytes, declared: str | None = None) -> str:
+def decode_bytes(data: bytes, declared: str | None = None, *, repair_utf8: bool = False) -> str:
     """Decode bytes: a BOM first, then UTF-8, then a declared charset if it decodes, then detection.
 
     Raises:
         EmptyInput: no bytes.
+
+    ``repair_utf8`` replaces a few broken sequences in text that is otherwise UTF-8 (web pages often carry
+    one stray byte; guessing another charset for the whole page would garble every accented letter) instead
+    of refusing it, as files given on the command line are.
         BinaryInput: NUL or control bytes, or nothing text-like.
         UndecodableInput: broken UTF-8, or bytes no encoding fits.
     """
@@ -53,7 +57,10 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         utf8_error = error
-    _refuse_broken_utf8(data, utf8_error)
+    if _mostly_utf8(data):
+        if repair_utf8:
+            return data.decode("utf-8", errors="replace")
+        raise UndecodableInput(f"the input is invalid UTF-8 ({utf8_error.reason} at byte {utf8_error.start})")
     if declared:
         try:
             return data.decode(declared)
@@ -81,12 +88,11 @@ def _refuse_binary(data: bytes) -> None:
         raise BinaryInput("the input looks binary (control bytes), not text")
 
 
-def _refuse_broken_utf8(data: bytes, error: UnicodeDecodeError) -> None:
+def _mostly_utf8(data: bytes) -> bool:
     decoded = data.decode("utf-8", errors="replace")
     broken = decoded.count("\ufffd")
     wellformed = sum(1 for character in decoded if ord(character) > 127) - broken
-    if wellformed >= _UTF8_EVIDENCE_RATIO * broken:
-        raise UndecodableInput(f"the input is invalid UTF-8 ({error.reason} at byte {error.start})")
+    return wellformed >= _UTF8_EVIDENCE_RATIO * broken
 
 
 def _detect(data: bytes) -> str:

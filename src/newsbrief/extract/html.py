@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 
-from newsbrief.errors import ExtractionFailed
+from newsbrief.errors import ExtractionFailed, NewsbriefError
 from newsbrief.extract.decode import decode_bytes
 from newsbrief.models import Article
 from newsbrief.text.normalize import normalize_text
 
 LOGGER = logging.getLogger(__name__)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 
 
 def looks_like_html(text: str) -> bool:
@@ -48,7 +50,7 @@ def parse_html(html: str | bytes, *, url: str | None = None) -> Article:
     """
     import trafilatura  # half a second of imports (lxml, dateparser): only paid when there is HTML
 
-    markup = decode_bytes(html) if isinstance(html, bytes) else html
+    markup = decode_bytes(html, declared_charset(html), repair_utf8=True) if isinstance(html, bytes) else html
     document = trafilatura.bare_extraction(
         markup, url=url, with_metadata=True, include_comments=False, include_tables=False
     )
@@ -67,10 +69,16 @@ def parse_html(html: str | bytes, *, url: str | None = None) -> Article:
     )
 
 
+def declared_charset(html: bytes) -> str | None:
+    """The charset a page declares in its first bytes (``<meta charset>`` or ``http-equiv``), if any."""
+    match = _META_CHARSET.search(html[:4096])
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
 def extract_text(html: bytes, url: str | None = None) -> str:
     """The article text of an HTML page (paragraphs separated by newlines), empty when there is none."""
     try:
         article = parse_html(html, url=url)
-    except ExtractionFailed:
+    except NewsbriefError:  # empty, binary or article-less pages: no text, never an exception
         return ""
     return "\n".join(article.paragraphs)
