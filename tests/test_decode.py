@@ -52,3 +52,22 @@ def test_wrong_declared_charset_falls_back_to_detection() -> None:
 def test_refuses_what_is_not_text(data: bytes, error: type[Exception]) -> None:
     with pytest.raises(error):
         decode_bytes(data)
+
+
+def test_a_web_page_with_one_stray_byte_stays_utf8() -> None:
+    from newsbrief.extract import extract_text
+
+    body = "<p>Zoë Müller sagte am Montag, die Brücke über den Fluss werde im Frühling eröffnet. </p>" * 3
+    page = (
+        "<html><head><meta charset='utf-8'><title>Brücke</title></head><body><article>" + body
+    ).encode() + b"\xff"
+    page += "<p>Die Arbeiten dauerten zwei Jahre länger als geplant, sagte die Stadträtin.</p></article></body></html>".encode()
+    text = extract_text(page, "https://example.org/a")
+    assert "Zoë Müller" in text and "länger" in text
+
+
+def test_extract_text_never_raises() -> None:
+    from newsbrief.extract import extract_text
+
+    for junk in (b"", b"\x00\x01\x02" * 100, b"<html></html>", "Встреча".encode("utf-8")[:-1] * 50):
+        assert isinstance(extract_text(junk, None), str)
