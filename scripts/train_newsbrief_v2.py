@@ -26,7 +26,9 @@ from newsbrief.eval.runner import read_eval_rows
 from newsbrief.pipeline import prepare
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "newsbrief" / "engines" / "newsbrief_v2_model.json"
-# Chosen on a 700/299 split of cnndm-val (train/), not on the evaluation sets.
+# Chosen on a 700/299 split of cnndm-val (train/), not on the evaluation sets. 200 trees of depth 4 score
+# higher on the CNN dev set (32.32 against 31.73 ROUGE-1) but put a restatement before the lead on short
+# articles (tests/test_multilingual.py), so the smaller model stays.
 TREES, DEPTH, LEARNING_RATE, SUBSAMPLE = 100, 3, 0.05, 0.8
 # The training sets have no titles, so the trees cannot learn what covering the title is worth. Edmundson's
 # title method says it matters; this prior adds up to one typical gap between a chosen and a skipped sentence.
