@@ -69,9 +69,14 @@ class Handler(BaseHTTPRequestHandler):
         routes.get(self.path, lambda: self._send(404, b""))()
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # the fetcher hangs up on huge, dripping and bomb answers on purpose: a broken pipe is expected
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = QuietServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
