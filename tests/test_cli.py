@@ -195,3 +195,31 @@ def test_console_script_runs_as_a_real_process(tmp_path: Path) -> None:
         [str(script), "summarize", str(tmp_path)], capture_output=True, text=True, check=False
     )
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+def test_ingest_files_and_urls(run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from tests.test_fetch import Handler, QuietServer
+
+    monkeypatch.setenv("NEWSBRIEF_DATABASE_URL", f"sqlite:///{tmp_path / 'ingest.db'}")
+    monkeypatch.setenv("NEWSBRIEF_FETCH_ALLOW", "127.0.0.1")
+    story = _write(tmp_path, "story.txt", STORY.encode())
+    httpd = QuietServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        result = run_cli(
+            "ingest", story, story, base + "/article", base + "/pdf", str(tmp_path / "missing.txt")
+        )
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert result.code == 1
+    lines = result.out.strip().split("\n")
+    assert lines[0].endswith("new\tHarbour Works Start") and lines[1].endswith(
+        "already stored\tHarbour Works Start"
+    )
+    assert lines[2].endswith("new\tBridge opens")
+    errors = result.err.strip().split("\n")
+    assert len(errors) == 2 and "not_html" in errors[0] and "no such file" in errors[1]

@@ -299,6 +299,56 @@ def _load_samples(engine: Any) -> int:
         )
 
 
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.pass_obj
+def ingest(settings: Settings, /, sources: tuple[str, ...]) -> None:
+    """Store articles from URLs (fetched safely) or files (text, page dumps, HTML, JSON lines).
+
+    Prints one line per stored article (id, new or already stored, title); a source that fails gets one
+    "error:" line on stderr, the others go on, and the exit code is 1 if any failed.
+    """
+    from newsbrief.extract.decode import decode_bytes
+    from newsbrief.net.fetch import FetchPolicy, fetch_html
+    from newsbrief.pipeline import with_language
+    from newsbrief.sources import article_from_text
+    from newsbrief.storage import repo
+    from newsbrief.storage.database import open_engine, upgrade
+
+    engine = open_engine(settings.database_url)
+    upgrade(engine)
+    policy = FetchPolicy(
+        allow=settings.fetch_allow_list(),
+        max_bytes=settings.max_input_bytes,
+        deadline_seconds=settings.fetch_timeout,
+    )
+    failed = 0
+    for source in sources:
+        try:
+            if source.startswith(("http://", "https://")):
+                page = fetch_html(source, policy)
+                articles = [
+                    article_from_text(decode_bytes(page.body, page.charset, repair_utf8=True), url=page.url)
+                ]
+                kind = "url"
+            else:
+                articles = read_articles(source, max_bytes=settings.max_input_bytes)
+                kind = "text"
+            with engine.begin() as connection:
+                for article in articles:
+                    stored, created = repo.save_article(
+                        conn=connection, article=with_language(article), source_kind=kind
+                    )
+                    state = "new" if created else "already stored"
+                    click.echo(f"{stored.id}\t{state}\t{stored.article.title or '(untitled)'}")
+        except NewsbriefError as error:
+            failed += 1
+            click.echo(f"error: {source}: {error.message}", err=True)
+    engine.dispose()
+    if failed:
+        raise SystemExit(1)
+
+
 @cli.group()
 def keys() -> None:
     """API keys for writes (Authorization: Bearer KEY)."""
