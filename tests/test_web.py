@@ -280,3 +280,27 @@ def test_create_from_url_is_fetched_safely(database_url: str) -> None:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_keys_made_by_the_cli_open_writes(
+    tmp_path: Any, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'keys.db'}"
+    monkeypatch.setenv("NEWSBRIEF_DATABASE_URL", url)
+    made = run_cli("keys", "create", "--label", "tests")
+    assert made.code == 0
+    key = made.out.strip()
+    assert key.startswith("nb_") and len(key) > 20
+    with TestClient(create_app(Settings(database_url=url))) as client:  # no keys in the settings
+        assert (
+            client.post(
+                "/api/v1/articles", json={"text": STORY}, headers={"Authorization": f"Bearer {key}"}
+            ).status_code
+            == 201
+        )
+        _error(
+            client.post(
+                "/api/v1/articles", json={"text": STORY}, headers={"Authorization": f"Bearer {key}x"}
+            ),
+            401,
+        )

@@ -48,6 +48,24 @@ StyleQuery = Annotated[
 EngineQuery = Annotated[str | None, Query(max_length=64, description="Engine name, e.g. lead.v1.")]
 
 
+async def summary_request_from_query(
+    settings: SettingsDep,
+    sentences: SentencesQuery = None,
+    words: WordsQuery = None,
+    ratio: RatioQuery = None,
+    seconds: SecondsQuery = None,
+    style: StyleQuery = "bullets",
+    engine: EngineQuery = None,
+) -> SummaryRequest:
+    """The CLI's summary options as query parameters (async: no thread hop on the cached path)."""
+    return SummaryRequest.from_options(
+        settings, sentences=sentences, words=words, ratio=ratio, seconds=seconds, style=style, engine=engine
+    )
+
+
+SummaryRequestDep = Annotated[SummaryRequest, Depends(summary_request_from_query)]
+
+
 @router.post(
     "/articles", status_code=201, response_model=ArticlePublic, dependencies=[Depends(require_write_key)]
 )
@@ -110,20 +128,9 @@ def delete_article(article_id: ArticleId, conn: ConnectionDep, request: Request)
 
 @router.get("/articles/{article_id}/summary", response_model=SummaryPublic, dependencies=[ReadAccess])
 async def get_summary(
-    article_id: ArticleId,
-    request: Request,
-    settings: SettingsDep,
-    sentences: SentencesQuery = None,
-    words: WordsQuery = None,
-    ratio: RatioQuery = None,
-    seconds: SecondsQuery = None,
-    style: StyleQuery = "bullets",
-    engine: EngineQuery = None,
+    article_id: ArticleId, request: Request, summary_request: SummaryRequestDep
 ) -> Response:
     """The summary (made on first request, then cached), each sentence with its span in the article text."""
-    summary_request = SummaryRequest.from_options(
-        settings, sentences=sentences, words=words, ratio=ratio, seconds=seconds, style=style, engine=engine
-    )
     options = repo.options_key(summary_request.options())
     key = (article_id, summary_request.engine, options)
     cache: ResponseCache = request.app.state.response_cache
@@ -142,7 +149,7 @@ async def get_summary(
 
 
 def _load_or_make_summary(
-    request: Request, article_id: ArticleId, summary_request: SummaryRequest, options: str
+    request: Request, article_id: int, summary_request: SummaryRequest, options: str
 ) -> tuple[dict[str, object], bool]:
     with request.app.state.engine.begin() as conn:
         stored_payload = repo.get_cached_summary_of_article(
@@ -161,21 +168,13 @@ def get_summary_by_url(
     request: Request,
     conn: ConnectionDep,
     settings: SettingsDep,
+    summary_request: SummaryRequestDep,
     url: Annotated[str, Query(max_length=2048, description="The article's URL, as stored.")],
-    sentences: SentencesQuery = None,
-    words: WordsQuery = None,
-    ratio: RatioQuery = None,
-    seconds: SecondsQuery = None,
-    style: StyleQuery = "bullets",
-    engine: EngineQuery = None,
 ) -> Response:
     """The summary of the stored article at ``url`` (the widget's request on a publisher's page)."""
     stored = repo.find_article_by_url(conn=conn, url=url)
     if stored is None:
         raise HTTPException(404, "no stored article has this URL")
-    summary_request = SummaryRequest.from_options(
-        settings, sentences=sentences, words=words, ratio=ratio, seconds=seconds, style=style, engine=engine
-    )
     payload, cached = summary_for(conn=conn, stored=stored, request=summary_request, settings=settings)
     return _summary_response(request, payload, cached)
 
@@ -196,7 +195,7 @@ def summarize(body: SummarizeRequest, settings: SettingsDep) -> SummaryPublic:
     return SummaryPublic(**summarize_payload(article, summary_request, settings))
 
 
-def _stored(conn: Connection, article_id: ArticleId) -> repo.StoredArticle:
+def _stored(conn: Connection, article_id: int) -> repo.StoredArticle:
     stored = repo.get_article(conn=conn, article_id=article_id)
     if stored is None:
         raise HTTPException(404, f"no article {article_id}")

@@ -64,9 +64,7 @@ async def article_page(
     return HTMLResponse(hit.body)
 
 
-def _render_article_page(
-    request: Request, article_id: ArticleId, summary: bool, length: str, style: str
-) -> bytes:
+def _render_article_page(request: Request, article_id: int, summary: bool, length: str, style: str) -> bytes:
     settings: Settings = request.app.state.settings
     with request.app.state.engine.begin() as conn:
         stored = repo.get_article(conn=conn, article_id=article_id)
