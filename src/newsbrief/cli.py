@@ -299,54 +299,291 @@ def _load_samples(engine: Any) -> int:
         )
 
 
+def _open_database(settings: Settings) -> Any:
+    from newsbrief.storage.database import open_engine, upgrade
+
+    engine = open_engine(settings.database_url)
+    upgrade(engine)
+    return engine
+
+
+def _is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
 @cli.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.pass_obj
 def ingest(settings: Settings, /, sources: tuple[str, ...]) -> None:
     """Store articles from URLs (fetched safely) or files (text, page dumps, HTML, JSON lines).
 
-    Prints one line per stored article (id, new or already stored, title); a source that fails gets one
-    "error:" line on stderr, the others go on, and the exit code is 1 if any failed.
+    Prints one line per stored article (id, new / already stored / not modified, title); a source that
+    fails gets one "error:" line on stderr with its reason (e.g. not an article (paywall), [timeout]), the
+    others go on, and the exit code is 1 if any failed.
     """
-    from newsbrief.extract.decode import decode_bytes
-    from newsbrief.net.fetch import FetchPolicy, fetch_html
+    from newsbrief.ingest import Ingestor
     from newsbrief.pipeline import with_language
-    from newsbrief.sources import article_from_text
     from newsbrief.storage import repo
-    from newsbrief.storage.database import open_engine, upgrade
 
-    engine = open_engine(settings.database_url)
-    upgrade(engine)
-    policy = FetchPolicy(
-        allow=settings.fetch_allow_list(),
-        max_bytes=settings.max_input_bytes,
-        deadline_seconds=settings.fetch_timeout,
-    )
+    engine = _open_database(settings)
+    ingestor = Ingestor(settings)
     failed = 0
-    for source in sources:
-        try:
-            if source.startswith(("http://", "https://")):
-                page = fetch_html(source, policy)
-                articles = [
-                    article_from_text(decode_bytes(page.body, page.charset, repair_utf8=True), url=page.url)
-                ]
-                kind = "url"
-            else:
-                articles = read_articles(source, max_bytes=settings.max_input_bytes)
-                kind = "text"
-            with engine.begin() as connection:
-                for article in articles:
-                    stored, created = repo.save_article(
-                        conn=connection, article=with_language(article), source_kind=kind
+    try:
+        for source in sources:
+            try:
+                if _is_url(source):
+                    outcome = ingestor.store_url(engine, source)
+                    state = (
+                        "not modified"
+                        if outcome.not_modified
+                        else "new"
+                        if outcome.created
+                        else "already stored"
                     )
-                    state = "new" if created else "already stored"
-                    click.echo(f"{stored.id}\t{state}\t{stored.article.title or '(untitled)'}")
-        except NewsbriefError as error:
-            failed += 1
-            click.echo(f"error: {source}: {error.message}", err=True)
-    engine.dispose()
+                    click.echo(
+                        f"{outcome.stored.id}\t{state}\t{outcome.stored.article.title or '(untitled)'}"
+                    )
+                    continue
+                articles = read_articles(source, max_bytes=settings.max_input_bytes)
+                with engine.begin() as connection:
+                    for article in articles:
+                        stored, created = repo.save_article(
+                            conn=connection, article=with_language(article), source_kind="text"
+                        )
+                        state = "new" if created else "already stored"
+                        click.echo(f"{stored.id}\t{state}\t{stored.article.title or '(untitled)'}")
+            except NewsbriefError as error:
+                failed += 1
+                click.echo(f"error: {source}: {error.message}", err=True)
+    finally:
+        ingestor.close()
+        engine.dispose()
     if failed:
         raise SystemExit(1)
+
+
+@cli.group()
+def feeds() -> None:
+    """Feed subscriptions (RSS, Atom, JSON Feed): new entries are fetched, judged and summarized once."""
+
+
+def _find_feed(connection: Any, which: str) -> Any:
+    from newsbrief.storage import feed_repo
+
+    feed = (
+        feed_repo.get_feed(conn=connection, feed_id=int(which))
+        if which.isdigit()
+        else feed_repo.get_feed_by_url(conn=connection, url=which)
+    )
+    if feed is None:
+        raise NewsbriefError(f"no feed {which!r} (see `newsbrief feeds list`)")
+    return feed
+
+
+def _print_poll(report: Any) -> None:
+    if report.error:
+        click.echo(f"error: {report.url}: {report.error}", err=True)
+    for problem in report.problems:
+        click.echo(f"warning: {problem}", err=True)
+    state = "not modified" if report.not_modified else f"{report.new_entries} new"
+    click.echo(
+        f"{report.feed_id}\t{report.url}\t{state}, {report.stored} stored, "
+        f"{report.skipped} skipped, {report.failed} failed"
+    )
+
+
+@feeds.command("add")
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--no-poll", is_flag=True, help="Subscribe only; the next poll fetches the entries.")
+@click.pass_obj
+def feeds_add(settings: Settings, /, urls: tuple[str, ...], no_poll: bool) -> None:
+    """Subscribe to feeds: each URL is fetched and checked to be a feed first, then polled."""
+    from newsbrief.feeds import fetch_feed, poll_feed
+    from newsbrief.ingest import Ingestor
+    from newsbrief.storage import feed_repo
+
+    engine = _open_database(settings)
+    ingestor = Ingestor(settings)
+    failed = 0
+    try:
+        for url in urls:
+            try:
+                if not _is_url(url):
+                    raise NewsbriefError("a feed is an http:// or https:// URL")
+                parsed = fetch_feed(ingestor, url)
+                with engine.begin() as connection:
+                    feed, created = feed_repo.add_feed(conn=connection, url=url, title=parsed.title)
+                click.echo(
+                    f"{feed.id}\t{'subscribed' if created else 'already subscribed'}\t{feed.title or url}"
+                    f"\t{len(parsed.entries)} entries"
+                )
+                if not no_poll:
+                    report = poll_feed(engine, ingestor, feed, force=True)
+                    _print_poll(report)
+                    failed += bool(report.error)
+            except NewsbriefError as error:
+                failed += 1
+                click.echo(f"error: {url}: {error.message}", err=True)
+    finally:
+        ingestor.close()
+        engine.dispose()
+    if failed:
+        raise SystemExit(1)
+
+
+@feeds.command("list")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.pass_obj
+def feeds_list(settings: Settings, /, output_format: str) -> None:
+    """Subscribed feeds: entries, last poll, next poll, and the last error with its back-off."""
+    from newsbrief.storage import feed_repo
+
+    engine = _open_database(settings)
+    with engine.connect() as connection:
+        subscribed = feed_repo.list_feeds(conn=connection)
+    engine.dispose()
+    if output_format == "json":
+        click.echo(json.dumps([_feed_dict(feed) for feed in subscribed], indent=2, ensure_ascii=False))
+        return
+    if not subscribed:
+        click.echo("no feeds; add one with `newsbrief feeds add URL`")
+    for feed in subscribed:
+        status = (
+            f"error ({feed.error_reason}, {feed.failures} in a row): {feed.error_message}"
+            if feed.error_reason
+            else "ok"
+        )
+        counts = f"{feed.entries} entries ({feed.done} stored, {feed.pending} pending)"
+        times = f"last poll {_when(feed.last_polled_at)}\tnext {_when(feed.next_poll_at)}"
+        click.echo(f"{feed.id}\t{feed.url}\t{feed.title or '(untitled)'}\t{counts}\t{times}\t{status}")
+
+
+def _when(moment: Any) -> str:
+    return "never" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _feed_dict(feed: Any) -> dict[str, Any]:
+    return {
+        "id": feed.id,
+        "url": feed.url,
+        "title": feed.title,
+        "site_url": feed.site_url,
+        "entries": feed.entries,
+        "stored": feed.done,
+        "pending": feed.pending,
+        "last_polled_at": feed.last_polled_at.isoformat() if feed.last_polled_at else None,
+        "next_poll_at": feed.next_poll_at.isoformat(),
+        "error_reason": feed.error_reason,
+        "error_message": feed.error_message,
+        "failures": feed.failures,
+    }
+
+
+@feeds.command("remove")
+@click.argument("feed")
+@click.pass_obj
+def feeds_remove(settings: Settings, /, feed: str) -> None:
+    """Unsubscribe (by id or URL); the articles it brought stay."""
+    from newsbrief.storage import feed_repo
+
+    engine = _open_database(settings)
+    try:
+        with engine.begin() as connection:
+            found = _find_feed(connection, feed)
+            feed_repo.remove_feed(conn=connection, feed_id=found.id)
+        click.echo(f"{found.id}\tremoved\t{found.url}")
+    finally:
+        engine.dispose()
+
+
+@feeds.command("poll")
+@click.argument("which", nargs=-1)
+@click.option("--due", is_flag=True, help="Only the feeds whose next poll time has come.")
+@click.pass_obj
+def feeds_poll(settings: Settings, /, which: tuple[str, ...], due: bool) -> None:
+    """Poll feeds now (all, or those named by id or URL): new entries are fetched, judged, stored and
+    summarized once. Exit code 1 if a feed failed."""
+    from newsbrief.feeds import poll_feed
+    from newsbrief.ingest import Ingestor
+    from newsbrief.storage import feed_repo
+
+    engine = _open_database(settings)
+    ingestor = Ingestor(settings)
+    try:
+        with engine.connect() as connection:
+            if which:
+                chosen = [_find_feed(connection, name) for name in which]
+            elif due:
+                chosen = feed_repo.due_feeds(conn=connection)
+            else:
+                chosen = feed_repo.list_feeds(conn=connection)
+        failed = 0
+        for feed in chosen:
+            report = poll_feed(engine, ingestor, feed, force=not due)
+            _print_poll(report)
+            failed += bool(report.error)
+    finally:
+        ingestor.close()
+        engine.dispose()
+    if failed:
+        raise SystemExit(1)
+
+
+@feeds.command("import")
+@click.argument("source")
+@click.pass_obj
+def feeds_import(settings: Settings, /, source: str) -> None:
+    """Subscribe to every feed of an OPML file (a path, - for stdin, or a URL); no fetching yet."""
+    from newsbrief.extract.feed import parse_opml
+    from newsbrief.sources import read_source_bytes
+    from newsbrief.storage import feed_repo
+
+    if _is_url(source):
+        from newsbrief.ingest import Ingestor
+
+        ingestor = Ingestor(settings)
+        try:
+            document = ingestor.fetch_document(source, accept="text/x-opml, application/xml, */*;q=0.5").body
+        finally:
+            ingestor.close()
+    else:
+        document = read_source_bytes(source, max_bytes=settings.max_input_bytes)
+    listed = parse_opml(document)
+    engine = _open_database(settings)
+    added = 0
+    try:
+        with engine.begin() as connection:
+            for entry in listed:
+                _, created = feed_repo.add_feed(conn=connection, url=entry.url, title=entry.title)
+                added += created
+    finally:
+        engine.dispose()
+    click.echo(f"{added} feeds added, {len(listed) - added} already subscribed")
+
+
+@feeds.command("export")
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="File (default stdout)."
+)
+@click.pass_obj
+def feeds_export(settings: Settings, /, output: Path | None) -> None:
+    """Write the subscriptions as OPML 2.0."""
+    from newsbrief.extract.feed import OpmlFeed, render_opml
+    from newsbrief.storage import feed_repo
+
+    engine = _open_database(settings)
+    with engine.connect() as connection:
+        subscribed = feed_repo.list_feeds(conn=connection)
+    engine.dispose()
+    document = render_opml([OpmlFeed(url=feed.url, title=feed.title) for feed in subscribed])
+    if output is None:
+        click.echo(document, nl=False)
+        return
+    temporary = output.with_name(output.name + ".part")
+    temporary.write_text(document, encoding="utf-8")
+    temporary.replace(output)  # never a half-written file
 
 
 @cli.group()

@@ -52,6 +52,21 @@ class Settings(BaseSettings):
         description="Comma-separated hosts, addresses or networks that may be fetched although private.",
     )
     fetch_timeout: float = Field(default=15.0, gt=0, description="Total seconds a page fetch may take.")
+    fetch_delay: float = Field(
+        default=1.0, ge=0, description="Seconds between two requests to the same host (politeness)."
+    )
+    respect_robots: bool = Field(default=True, description="Honour robots.txt before fetching a page.")
+    parse_in_worker: bool = Field(
+        default=True, description="Parse fetched pages in worker processes under a CPU and memory budget."
+    )
+    parse_cpu_seconds: float = Field(
+        default=20.0, gt=0, description="CPU seconds one page may take to parse."
+    )
+    parse_memory_mb: int = Field(default=1024, gt=0, description="Memory (MB) one page's parsing may add.")
+    feed_poll_minutes: float = Field(
+        default=30.0, gt=0, description="Minutes between two polls of a feed (failures back off from it)."
+    )
+    feed_scheduler: bool = Field(default=True, description="Let `newsbrief serve` poll due feeds itself.")
     host: str = Field(default="127.0.0.1", description="Address `newsbrief serve` listens on.")
     port: int = Field(default=8000, gt=0, lt=65536, description="Port `newsbrief serve` listens on.")
 

@@ -16,6 +16,7 @@ one line and exits 1; the API answers ``{"error": {"code": ..., "message": ...}}
     │   └── BadDataset                     an evaluation file without the needed fields
     ├── InputTooLarge (413)                over the configured size limit
     ├── ExtractionFailed (422)             a page with no article in it
+    │   └── NotAnArticle                   a page judged not an article; ``reason`` says why
     └── EngineUnavailable (503)            an engine whose optional dependencies are missing
 """
 
@@ -31,6 +32,18 @@ class NewsbriefError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross process boundaries (parser workers, batch workers); subclasses whose __init__ takes
+        # more than the message (a reason, a name) would not survive pickle's default of re-calling it.
+        return (_rebuild_error, (type(self), self.message, dict(self.__dict__)))
+
+
+def _rebuild_error(cls: type[NewsbriefError], message: str, state: dict[str, object]) -> NewsbriefError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
 
 
 class InvalidInput(NewsbriefError):
@@ -105,6 +118,16 @@ class ExtractionFailed(NewsbriefError):
 
     code = "extraction_failed"
     status = 422
+
+
+class NotAnArticle(ExtractionFailed):
+    """A page that is not an article (paywall, consent wall, error page...): ``reason`` names which."""
+
+    code = "not_article"
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(f"not an article ({reason}): {message}")
+        self.reason = reason
 
 
 class EngineUnavailable(NewsbriefError):

@@ -1,13 +1,16 @@
-"""HTML to Article with trafilatura; newsbrief adds decoding, title de-duplication and metadata parsing."""
+"""HTML to Article with trafilatura; newsbrief adds decoding, a verdict (is it an article?), title
+de-duplication and metadata parsing."""
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
-from newsbrief.errors import ExtractionFailed, NewsbriefError
+from newsbrief.errors import ExtractionFailed, NewsbriefError, NotAnArticle
 from newsbrief.extract.decode import decode_bytes
+from newsbrief.extract.verdict import Verdict, judge, page_signals
 from newsbrief.models import Article
 from newsbrief.text.normalize import normalize_text
 
@@ -42,22 +45,36 @@ def _parse_date(value: str | None) -> datetime | None:
         return None
 
 
-def parse_html(html: str | bytes, *, url: str | None = None) -> Article:
-    """Extract the article of an HTML page: body paragraphs, title, byline, date, site, language.
+@dataclass(frozen=True, slots=True)
+class ExtractedPage:
+    """What a page holds: the article the extractor found (None when there is no text) and the verdict."""
+
+    article: Article | None
+    verdict: Verdict
+
+
+def extract_page(html: str | bytes, *, url: str | None = None) -> ExtractedPage:
+    """Extract the article of an HTML page and judge whether the page is an article at all.
 
     Raises:
-        ExtractionFailed: the page holds no article text.
+        ExtractionFailed: the bytes are not an HTML document lxml can parse.
     """
     import trafilatura  # half a second of imports (lxml, dateparser): only paid when there is HTML
+    from trafilatura.utils import load_html
 
     markup = decode_bytes(html, declared_charset(html), repair_utf8=True) if isinstance(html, bytes) else html
+    tree = load_html(markup)
+    if tree is None:
+        raise ExtractionFailed("the HTML page could not be parsed")
+    signals = page_signals(tree, markup)
+    # bare_extraction copies a tree it is given, so the one parse serves both the signals and extraction.
     document = trafilatura.bare_extraction(
-        markup, url=url, with_metadata=True, include_comments=False, include_tables=False
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=False
     )
     if document is None or isinstance(document, dict) or not (document.text or "").strip():
-        raise ExtractionFailed("no article text found in the HTML page")
+        return ExtractedPage(article=None, verdict=judge(signals, ()))
     title = document.title or None
-    return Article(
+    article = Article(
         paragraphs=tuple(_body_lines(document.text or "", title)),
         title=title,
         subtitle=document.description or None,
@@ -67,6 +84,21 @@ def parse_html(html: str | bytes, *, url: str | None = None) -> Article:
         site=document.sitename or document.hostname or None,
         language=document.language or None,
     )
+    return ExtractedPage(article=article, verdict=judge(signals, article.paragraphs))
+
+
+def parse_html(html: str | bytes, *, url: str | None = None) -> Article:
+    """The article of an HTML page: body paragraphs, title, byline, date, site, language.
+
+    Raises:
+        NotAnArticle: the page is a paywall, consent wall, error page, listing... (``reason`` says which).
+        ExtractionFailed: the page cannot be parsed.
+    """
+    page = extract_page(html, url=url)
+    if page.verdict.reason is not None:
+        raise NotAnArticle(page.verdict.reason.value, page.verdict.detail)
+    assert page.article is not None  # an article verdict needs article text
+    return page.article
 
 
 def declared_charset(html: bytes) -> str | None:
@@ -78,7 +110,8 @@ def declared_charset(html: bytes) -> str | None:
 def extract_text(html: bytes, url: str | None = None) -> str:
     """The article text of an HTML page (paragraphs separated by newlines), empty when there is none."""
     try:
-        article = parse_html(html, url=url)
-    except NewsbriefError:  # empty, binary or article-less pages: no text, never an exception
+        article = extract_page(html, url=url).article
+    except NewsbriefError:  # empty, binary or unparseable pages: no text, never an exception
         return ""
-    return "\n".join(article.paragraphs)
+    # The text whatever the verdict: the benchmarks score extraction; verdicts are measured on their own.
+    return "\n".join(article.paragraphs) if article else ""

@@ -35,9 +35,10 @@ class FetchFailed(NewsbriefError):
     code = "fetch_failed"
     status = 422
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, *, status: int | None = None) -> None:
         super().__init__(f"{message} [{reason}]")
         self.reason = reason
+        self.http_status = status  # what the server answered, when it answered with an error
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +53,26 @@ class FetchPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Validators:
+    """What a server said about a page's version, sent back on re-fetch (conditional GET)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FetchedPage:
     url: str
     status: int
     content_type: str
     charset: str | None
     body: bytes
+    validators: Validators = Validators()
+
+    @property
+    def not_modified(self) -> bool:
+        """The server answered 304: the copy we have is current (``body`` is empty)."""
+        return self.status == 304
 
 
 def is_public(address: Address) -> bool:
@@ -103,20 +118,37 @@ def resolve_checked(host: str, port: int, policy: FetchPolicy) -> Address:
     return addresses[0]
 
 
-def fetch(url: str, policy: FetchPolicy) -> FetchedPage:
-    """GET ``url`` within ``policy``; raises FetchFailed with a reason code on any refusal or failure."""
+def fetch(
+    url: str,
+    policy: FetchPolicy,
+    *,
+    validators: Validators | None = None,
+    accept: str = "text/html,*/*;q=0.5",
+) -> FetchedPage:
+    """GET ``url`` within ``policy``; raises FetchFailed with a reason code on any refusal or failure.
+
+    With ``validators`` (from an earlier fetch of the same URL) the request is conditional and a server
+    whose page has not changed answers 304: the result then has ``not_modified`` set and no body.
+    """
     deadline = time.monotonic() + policy.deadline_seconds
     current = url
     with httpx.Client(follow_redirects=False, verify=True, trust_env=False) as client:
         for _ in range(policy.max_redirects + 1):
-            response_or_location = _fetch_once(client, current, policy, deadline)
+            response_or_location = _fetch_once(client, current, policy, deadline, validators, accept)
             if isinstance(response_or_location, FetchedPage):
                 return response_or_location
             current = response_or_location
     raise FetchFailed("too_many_redirects", f"more than {policy.max_redirects} redirects")
 
 
-def _fetch_once(client: httpx.Client, url: str, policy: FetchPolicy, deadline: float) -> FetchedPage | str:
+def _fetch_once(
+    client: httpx.Client,
+    url: str,
+    policy: FetchPolicy,
+    deadline: float,
+    validators: Validators | None,
+    accept: str,
+) -> FetchedPage | str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchFailed("bad_scheme", f"only http and https URLs can be fetched, not {url[:80]!r}")
@@ -130,8 +162,12 @@ def _fetch_once(client: httpx.Client, url: str, policy: FetchPolicy, deadline: f
     headers = {
         "Host": parts.netloc.rsplit("@", 1)[-1],
         "User-Agent": policy.user_agent,
-        "Accept": "text/html,*/*;q=0.5",
+        "Accept": accept,
     }
+    if validators is not None and validators.etag:
+        headers["If-None-Match"] = validators.etag
+    if validators is not None and validators.last_modified:
+        headers["If-Modified-Since"] = validators.last_modified
     try:
         with client.stream(
             "GET",
@@ -156,7 +192,9 @@ def _fetch_once(client: httpx.Client, url: str, policy: FetchPolicy, deadline: f
     except httpx.HTTPError as error:
         raise FetchFailed("connection_failed", f"fetching {parts.hostname} failed: {error}") from None
     if response.status_code >= 400:
-        raise FetchFailed("http_error", f"the server answered {response.status_code}")
+        raise FetchFailed(
+            "http_error", f"the server answered {response.status_code}", status=response.status_code
+        )
     content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
     return FetchedPage(
         url=url,
@@ -164,6 +202,9 @@ def _fetch_once(client: httpx.Client, url: str, policy: FetchPolicy, deadline: f
         content_type=content_type,
         charset=response.charset_encoding,
         body=body,
+        validators=Validators(
+            etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified")
+        ),
     )
 
 
@@ -206,9 +247,11 @@ def _decoder(encoding: str) -> zlib._Decompress | None:
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 
 
-def fetch_html(url: str, policy: FetchPolicy) -> FetchedPage:
+def fetch_html(url: str, policy: FetchPolicy, *, validators: Validators | None = None) -> FetchedPage:
     """``fetch`` that also refuses what is not a web page (PDF, images, binary)."""
-    page = fetch(url, policy)
+    page = fetch(url, policy, validators=validators)
+    if page.not_modified:
+        return page
     if page.content_type not in HTML_TYPES:
         raise FetchFailed("not_html", f"the URL is {page.content_type}, not a web page")
     if not page.body.strip():

@@ -11,15 +11,20 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from newsbrief.models import PARAGRAPH_SEPARATOR, Article
-from newsbrief.storage.schema import api_keys, articles, sources, summaries
+from newsbrief.net.fetch import Validators
+from newsbrief.storage.schema import api_keys, articles, feed_entries, fetches, sources, summaries
 
 # Query parameters that only track the reader: the same story with or without them is one article.
 _TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_[ce]id|ref|ref_src|cmpid|ocid|igshid|_ga)$", re.IGNORECASE)
 _SEARCH_TERM = re.compile(r"\w+", re.UNICODE)
+# Hosts that serve the same stories as the bare domain: mobile and AMP editions, and "www.".
+_EDITION_HOST = re.compile(r"^(www|m|mobile|amp)\.(?=[^.]+\.[^.]+)", re.IGNORECASE)
+# Query parameters that only ask for the AMP rendering of a page.
+_AMP_PARAMETER = re.compile(r"^(amp|outputtype|output)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,17 +43,30 @@ class Neighbours:
 
 
 def canonical_url(url: str | None) -> str | None:
-    """Lower-case scheme and host, no fragment, no tracking parameters, no trailing slash."""
+    """One spelling per story: https, lower-case host without www./m./mobile./amp., no AMP path or
+    parameter, no fragment, no tracking parameters, no trailing slash."""
     if not url:
         return None
     parts = urlsplit(url.strip())
-    if not parts.scheme or not parts.netloc:
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     query = urlencode(
-        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not _TRACKING.match(k)
+            and not (_AMP_PARAMETER.match(k) and v.lower() in ("", "1", "true", "amp"))
+        )
     )
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+    host = _EDITION_HOST.sub("", parts.netloc.lower())
+    path = parts.path
+    for suffix in ("/amp", "/amp.html", ".amp"):
+        if path.lower().rstrip("/").endswith(suffix):
+            path = path.rstrip("/")[: -len(suffix)]
+    if path.lower().startswith("/amp/"):
+        path = path[4:]
+    path = path.replace(".amp.html", ".html").rstrip("/") or "/"
+    return urlunsplit(("https", host, path, query, ""))
 
 
 def _now() -> datetime:
@@ -141,6 +159,8 @@ def find_article_by_url(*, conn: Connection, url: str) -> StoredArticle | None:
 
 
 def delete_article(*, conn: Connection, article_id: int) -> bool:
+    conn.execute(delete(fetches).where(fetches.c.article_id == article_id))
+    conn.execute(update(feed_entries).where(feed_entries.c.article_id == article_id).values(article_id=None))
     conn.execute(delete(summaries).where(summaries.c.article_id == article_id))
     conn.execute(delete(sources).where(sources.c.article_id == article_id))
     return conn.execute(delete(articles).where(articles.c.id == article_id)).rowcount > 0
@@ -274,3 +294,41 @@ def _hash_key(key: str) -> str:
 
 def count_articles(*, conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(articles)).scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class KnownFetch:
+    """The last fetch of a URL: its validators (for a conditional re-fetch) and the article it gave."""
+
+    validators: Validators
+    article_id: int | None
+
+
+def get_fetch(*, conn: Connection, url: str) -> KnownFetch | None:
+    canonical = canonical_url(url)
+    if canonical is None:
+        return None
+    row = conn.execute(select(fetches).where(fetches.c.url == canonical)).first()
+    if row is None:
+        return None
+    return KnownFetch(Validators(etag=row.etag, last_modified=row.last_modified), row.article_id)
+
+
+def record_fetch(*, conn: Connection, url: str, validators: Validators | None, article_id: int) -> None:
+    """Remember what fetching ``url`` gave (insert or update; a concurrent insert of the same URL wins)."""
+    canonical = canonical_url(url)
+    if canonical is None:
+        return
+    values = {
+        "etag": validators.etag if validators else None,
+        "last_modified": validators.last_modified if validators else None,
+        "article_id": article_id,
+        "fetched_at": _now(),
+    }
+    if conn.execute(update(fetches).where(fetches.c.url == canonical).values(**values)).rowcount:
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(fetches).values(url=canonical, **values))
+    except IntegrityError:
+        conn.execute(update(fetches).where(fetches.c.url == canonical).values(**values))

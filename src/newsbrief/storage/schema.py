@@ -71,3 +71,57 @@ api_keys = Table(
     Column("label", String(255)),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# The validators of the last fetch of a URL (conditional GET on re-fetch) and what it gave.
+fetches = Table(
+    "fetches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", String(2048), nullable=False, unique=True),  # canonical form of the requested URL
+    Column("etag", String(512)),
+    Column("last_modified", String(128)),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE")),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+)
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", String(2048), nullable=False, unique=True),
+    Column("title", Text),
+    Column("site_url", String(2048)),
+    Column("etag", String(512)),
+    Column("last_modified", String(128)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_polled_at", DateTime(timezone=True)),
+    Column("last_success_at", DateTime(timezone=True)),
+    Column("next_poll_at", DateTime(timezone=True), nullable=False),
+    # The last failure, kept until a poll succeeds; ``failures`` in a row sets the back-off.
+    Column("error_reason", String(64)),
+    Column("error_message", Text),
+    Column("failures", Integer, nullable=False, server_default="0"),
+)
+Index("ix_feeds_next_poll", feeds.c.next_poll_at)
+
+# One row per entry ever seen in a feed. An entry is acknowledged (stored as pending) before it is fetched,
+# so a crash loses nothing: the next poll picks pending entries up.
+feed_entries = Table(
+    "feed_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("entry_key", String(64), nullable=False),  # SHA-256 of the entry's id (or link)
+    Column("url", String(2048)),
+    Column("title", Text),
+    Column("published", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False),  # pending, done, skipped (not an article), failed
+    Column("reason", String(64)),
+    Column("message", Text),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("feed_id", "entry_key", name="uq_feed_entries_key"),
+)
+Index("ix_feed_entries_status", feed_entries.c.status, feed_entries.c.feed_id)

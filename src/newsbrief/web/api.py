@@ -12,11 +12,16 @@ from sqlalchemy import Connection
 
 from newsbrief._version import __version__
 from newsbrief.errors import InvalidInput
-from newsbrief.extract.decode import decode_bytes
-from newsbrief.net.fetch import FetchPolicy, fetch_html
 from newsbrief.storage import repo
 from newsbrief.web.cache import CachedResponse, ResponseCache
-from newsbrief.web.deps import ArticleId, ConnectionDep, SettingsDep, require_read_access, require_write_key
+from newsbrief.web.deps import (
+    ArticleId,
+    ConnectionDep,
+    IngestorDep,
+    SettingsDep,
+    require_read_access,
+    require_write_key,
+)
 from newsbrief.web.schemas import (
     ArticleCreate,
     ArticlePublic,
@@ -70,27 +75,25 @@ SummaryRequestDep = Annotated[SummaryRequest, Depends(summary_request_from_query
     "/articles", status_code=201, response_model=ArticlePublic, dependencies=[Depends(require_write_key)]
 )
 def create_article(
-    body: ArticleCreate, conn: ConnectionDep, settings: SettingsDep, request: Request, response: Response
+    body: ArticleCreate, conn: ConnectionDep, ingestor: IngestorDep, request: Request, response: Response
 ) -> ArticlePublic:
-    """Store an article from a URL (fetched safely), HTML (with its URL) or text; a story is stored once."""
+    """Store an article from a URL (fetched safely), HTML (with its URL) or text; a story is stored once.
+
+    A page that is not an article (paywall, consent wall, error page, listing...) is refused with a 422
+    whose ``reason`` says which; nothing is stored."""
     if body.html is None and body.text is None:
         if not body.url:
             raise InvalidInput("send 'url', 'html' with its 'url', or 'text'")
-        policy = FetchPolicy(
-            allow=settings.fetch_allow_list(),
-            max_bytes=settings.max_input_bytes,
-            deadline_seconds=settings.fetch_timeout,
-        )
-        page = fetch_html(body.url, policy)
-        html = decode_bytes(page.body, page.charset)
-        article = article_from_payload(text=None, html=html, url=page.url, title=body.title)
-        source_kind = "url"
+        outcome = ingestor.store_url(request.app.state.engine, body.url, title=body.title)
+        stored, created = outcome.stored, outcome.created
     else:
-        article = article_from_payload(text=body.text, html=body.html, url=body.url, title=body.title)
+        article = article_from_payload(
+            ingestor, text=body.text, html=body.html, url=body.url, title=body.title
+        )
+        if not article.paragraphs:
+            raise InvalidInput("no article text found")
         source_kind = "html" if body.html else "text"
-    if not article.paragraphs:
-        raise InvalidInput("no article text found")
-    stored, created = repo.save_article(conn=conn, article=article, source_kind=source_kind)
+        stored, created = repo.save_article(conn=conn, article=article, source_kind=source_kind)
     request.app.state.page_cache.clear()  # previous/next links of other pages may change
     if not created:
         response.status_code = 200
@@ -180,9 +183,9 @@ def get_summary_by_url(
 
 
 @router.post("/summarize", response_model=SummaryPublic, dependencies=[ReadAccess])
-def summarize(body: SummarizeRequest, settings: SettingsDep) -> SummaryPublic:
+def summarize(body: SummarizeRequest, settings: SettingsDep, ingestor: IngestorDep) -> SummaryPublic:
     """Summarize a page's own HTML (sent by the widget or a bookmarklet) or a text, without storing it."""
-    article = article_from_payload(text=body.text, html=body.html, url=body.url, title=None)
+    article = article_from_payload(ingestor, text=body.text, html=body.html, url=body.url, title=None)
     summary_request = SummaryRequest.from_options(
         settings,
         sentences=body.sentences,

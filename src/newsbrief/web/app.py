@@ -23,6 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from newsbrief._version import __version__
 from newsbrief.config import Settings
 from newsbrief.errors import NewsbriefError
+from newsbrief.feeds import FeedScheduler
+from newsbrief.ingest import Ingestor
 from newsbrief.storage.database import open_engine, upgrade
 from newsbrief.web.cache import ResponseCache
 
@@ -50,11 +52,21 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     database = engine or open_engine(settings.database_url)
     upgrade(database)
 
+    ingestor = Ingestor(settings)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        if engine is None:
-            database.dispose()
+        scheduler = FeedScheduler(database, ingestor) if settings.feed_scheduler else None
+        if scheduler is not None:
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
+            ingestor.close()
+            if engine is None:
+                database.dispose()
 
     app = FastAPI(
         title="newsbrief",
@@ -64,6 +76,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = database
+    app.state.ingestor = ingestor
     app.state.metrics = Metrics()
     app.state.response_cache = ResponseCache()
     app.state.page_cache = ResponseCache(max_entries=2_000)
@@ -119,8 +132,11 @@ class Measure:
             self.metrics.latency.labels(route).observe(time.perf_counter() - started)
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def error_response(status: int, code: str, message: str, reason: str | None = None) -> JSONResponse:
+    error: dict[str, str] = {"code": code, "message": message}
+    if reason is not None:
+        error["reason"] = reason
+    return JSONResponse({"error": error}, status_code=status)
 
 
 def _wants_html(request: Request) -> bool:
@@ -133,7 +149,8 @@ def _install_errors(app: FastAPI) -> None:
     async def newsbrief_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, NewsbriefError)
         status = 422 if error.status == 400 and request.url.path.startswith("/api/") else error.status
-        return _render_error(request, status, error.code, error.message)
+        reason = getattr(error, "reason", None)
+        return _render_error(request, status, error.code, error.message, reason)
 
     async def validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
@@ -162,14 +179,19 @@ def _install_errors(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unexpected)
 
 
-def _render_error(request: Request, status: int, code: str, message: str) -> Response:
+def _render_error(
+    request: Request, status: int, code: str, message: str, reason: str | None = None
+) -> Response:
     if _wants_html(request):
         from newsbrief.web.pages import render
 
         return render(
-            request, "error.html", {"status": status, "code": code, "message": message}, status=status
+            request,
+            "error.html",
+            {"status": status, "code": code, "message": message, "reason": reason},
+            status=status,
         )
-    return error_response(status, code, message)
+    return error_response(status, code, message, reason)
 
 
 class BodyLimit:

@@ -10,6 +10,7 @@ from fastapi import Depends, Header, HTTPException, Path, Request
 from sqlalchemy import Connection
 
 from newsbrief.config import Settings
+from newsbrief.ingest import Ingestor
 from newsbrief.storage import repo
 
 
@@ -24,7 +25,13 @@ def get_connection(request: Request) -> Iterator[Connection]:
         yield connection
 
 
+async def get_ingestor(request: Request) -> Ingestor:
+    ingestor: Ingestor = request.app.state.ingestor
+    return ingestor
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+IngestorDep = Annotated[Ingestor, Depends(get_ingestor)]
 # Ids are 32-bit integers in both databases: a larger number is a 422, never a database overflow.
 ArticleId = Annotated[int, Path(ge=1, le=2_147_483_647, description="The article's id.")]
 ConnectionDep = Annotated[Connection, Depends(get_connection)]

@@ -99,6 +99,12 @@ class SummaryPublic(BaseModel):
 class ErrorBody(BaseModel):
     code: str
     message: str
+    reason: str | None = Field(
+        default=None,
+        description="Why, for pages that are not articles (paywall, consent_wall, bot_challenge, "
+        "error_page, listing_page, too_short, needs_javascript) and failed fetches (timeout, too_large, "
+        "blocked_address...).",
+    )
 
 
 class ErrorPublic(BaseModel):
