@@ -82,7 +82,7 @@ class Site:
             return [seen for seen in self.seen if seen.path == path]
 
 
-def _handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
+def handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
@@ -135,7 +135,7 @@ class _QuietServer(ThreadingHTTPServer):
 @contextmanager
 def running_site() -> Iterator[Site]:
     site = Site()
-    httpd = _QuietServer(("127.0.0.1", 0), _handler_for(site))
+    httpd = _QuietServer(("127.0.0.1", 0), handler_for(site))
     site.base = f"http://127.0.0.1:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

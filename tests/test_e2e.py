@@ -139,3 +139,36 @@ def test_widget_on_a_page_that_is_not_ours(server: str, browser: object, tmp_pat
     expect(page.locator("div.newsbrief-widget").nth(1).locator("li")).to_have_count(2)
     _shot(page, "widget-demo.png", tmp_path)
     page.close()
+
+
+def test_the_bookmarklet_sends_the_page_the_browser_has(server: str, browser: object, tmp_path: Path) -> None:
+    """A publisher's page on another origin (one the server could not fetch: loopback, not allowlisted):
+    the bookmarklet posts the browser's copy of it and a new tab shows its summary."""
+    from playwright.sync_api import expect
+
+    from tests.site import article_page, running_site
+
+    context = browser.new_context()  # type: ignore[attr-defined]
+    with running_site() as site:
+        publisher = site.add("/2026/11/ferry-terminal", article_page())
+        page = context.new_page()
+        page.goto(server + "/bookmarklet")
+        code = page.locator("a.bookmarklet").get_attribute("href")
+        assert code is not None
+        assert code.startswith("javascript:")
+        page.goto(publisher)
+        # Clicked like a bookmark: a user gesture, so the new tab is not blocked as a popup.
+        page.evaluate(
+            "(code) => { const a = document.createElement('a'); a.href = code; a.id = 'bm';"
+            " a.textContent = 'Summarize'; document.body.prepend(a); }",
+            code,
+        )
+        with context.expect_page() as opened:
+            page.click("#bm")
+        summary_page = opened.value
+        summary_page.wait_for_load_state()
+        expect(summary_page.locator("h1")).to_have_text("Harbour approves ferry terminal")
+        expect(summary_page.locator(".summary li")).to_have_count(3)
+        assert "harbour authority approved a new ferry terminal" in summary_page.locator(".summary").inner_text()
+        _shot(summary_page, "bookmarklet-summary.png", tmp_path)
+    context.close()

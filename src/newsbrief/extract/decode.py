@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 
 from charset_normalizer import from_bytes
+from charset_normalizer.md import mess_ratio
 
 from newsbrief.errors import BinaryInput, EmptyInput, UndecodableInput
 
@@ -25,6 +26,10 @@ _MAX_CONTROL_SHARE = 0.01
 _UTF8_EVIDENCE_RATIO = 2
 # charset-normalizer's "chaos" (mess) above this is noise, not text.
 _MAX_CHAOS = 0.2
+# A declared charset whose text is messier than this is wrong (charset-normalizer's mess ratio: 0 clean,
+# 1 garbage; real Latin-1 or windows-1251 prose scores under 0.1, Cyrillic read as Latin-1 scores ~1).
+_MAX_DECLARED_MESS = 0.2
+_MESS_SAMPLE_CHARS = 100_000
 # Candidates this close to the cleanest one count as equally clean.
 _CHAOS_TOLERANCE = 0.05
 # Legacy encodings of the web, most used first (Western, Cyrillic, Central European, then the rest).
@@ -63,9 +68,14 @@ def decode_bytes(data: bytes, declared: str | None = None, *, repair_utf8: bool 
         raise UndecodableInput(f"the input is invalid UTF-8 ({utf8_error.reason} at byte {utf8_error.start})")
     if declared:
         try:
-            return data.decode(declared)
+            text = data.decode(declared)
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong or unknown declared charset: detection decides
+        else:
+            # A single-byte charset decodes any bytes, so a wrong declaration (Cyrillic bytes labelled
+            # Latin-1, a common CMS default) does not fail: it produces mojibake, which the mess ratio sees.
+            if mess_ratio(text[:_MESS_SAMPLE_CHARS]) <= _MAX_DECLARED_MESS:
+                return text
     return _detect(data)
 
 

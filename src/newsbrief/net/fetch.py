@@ -176,7 +176,7 @@ def _fetch_once(
             timeout=httpx.Timeout(min(remaining, 10.0)),
             extensions={"sni_hostname": parts.hostname},
         ) as response:
-            if response.is_redirect:
+            if response.has_redirect_location:
                 location = response.headers.get("location", "")
                 return str(urljoin(url, location))
             body = _read_limited(response, policy, deadline)

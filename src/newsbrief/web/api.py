@@ -12,11 +12,13 @@ from sqlalchemy import Connection
 
 from newsbrief._version import __version__
 from newsbrief.errors import InvalidInput
-from newsbrief.storage import repo
+from newsbrief.feeds import fetch_feed
+from newsbrief.storage import feed_repo, repo
 from newsbrief.web.cache import CachedResponse, ResponseCache
 from newsbrief.web.deps import (
     ArticleId,
     ConnectionDep,
+    FeedId,
     IngestorDep,
     SettingsDep,
     require_read_access,
@@ -27,6 +29,9 @@ from newsbrief.web.schemas import (
     ArticlePublic,
     ArticlesPublic,
     ErrorPublic,
+    FeedCreate,
+    FeedPublic,
+    FeedsPublic,
     SummarizeRequest,
     SummaryPublic,
 )
@@ -126,6 +131,34 @@ def delete_article(article_id: ArticleId, conn: ConnectionDep, request: Request)
         raise HTTPException(404, f"no article {article_id}")
     request.app.state.response_cache.drop_article(article_id)
     request.app.state.page_cache.drop_article(article_id)
+    return Response(status_code=204)
+
+
+@router.get("/feeds", response_model=FeedsPublic, dependencies=[ReadAccess])
+def list_feeds(conn: ConnectionDep) -> FeedsPublic:
+    """Subscribed feeds with their entry counts, last and next poll, and the last error (with back-off)."""
+    return FeedsPublic(feeds=[FeedPublic.of(feed) for feed in feed_repo.list_feeds(conn=conn)])
+
+
+@router.post(
+    "/feeds", status_code=201, response_model=FeedPublic, dependencies=[Depends(require_write_key)]
+)
+def add_feed(body: FeedCreate, ingestor: IngestorDep, request: Request, response: Response) -> FeedPublic:
+    """Subscribe to a feed: it is fetched and parsed first (a page that is no feed is a 422 with a
+    reason); its entries are then fetched, judged and summarized by the scheduler's next poll."""
+    parsed = fetch_feed(ingestor, body.url)
+    with request.app.state.engine.begin() as connection:
+        feed, created = feed_repo.add_feed(conn=connection, url=body.url, title=parsed.title)
+    if not created:
+        response.status_code = 200
+    return FeedPublic.of(feed)
+
+
+@router.delete("/feeds/{feed_id}", status_code=204, dependencies=[Depends(require_write_key)])
+def remove_feed(feed_id: FeedId, conn: ConnectionDep) -> Response:
+    """Unsubscribe; the articles the feed brought stay."""
+    if not feed_repo.remove_feed(conn=conn, feed_id=feed_id):
+        raise HTTPException(404, f"no feed {feed_id}")
     return Response(status_code=204)
 
 

@@ -34,6 +34,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 IngestorDep = Annotated[Ingestor, Depends(get_ingestor)]
 # Ids are 32-bit integers in both databases: a larger number is a 422, never a database overflow.
 ArticleId = Annotated[int, Path(ge=1, le=2_147_483_647, description="The article's id.")]
+FeedId = Annotated[int, Path(ge=1, le=2_147_483_647, description="The feed's id.")]
 ConnectionDep = Annotated[Connection, Depends(get_connection)]
 
 

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from newsbrief.config import Settings
+from newsbrief.ingest import Ingestor
 from newsbrief.models import Sentence
 from newsbrief.pipeline import prepare
-from newsbrief.storage import repo
+from newsbrief.storage import feed_repo, repo
 from newsbrief.web.cache import CachedResponse, ResponseCache
 from newsbrief.web.deps import ArticleId, ConnectionDep
-from newsbrief.web.service import PAGE_LENGTHS, SummaryRequest, summary_for
+from newsbrief.web.service import PAGE_LENGTHS, SummaryRequest, summarize_payload, summary_for
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 5
@@ -114,3 +117,48 @@ def widget_script() -> Response:
 def widget_demo(request: Request, conn: ConnectionDep) -> HTMLResponse:
     rows, _ = repo.list_articles(conn=conn, query=None, limit=1, offset=0)
     return render(request, "widget_demo.html", {"demo": rows[0] if rows else None})
+
+
+@router.get("/feeds", response_class=HTMLResponse)
+def feeds_page(request: Request, conn: ConnectionDep) -> HTMLResponse:
+    """Subscribed feeds, with the last error and back-off of those that fail."""
+    return render(request, "feeds.html", {"feeds": feed_repo.list_feeds(conn=conn)})
+
+
+@router.get("/bookmarklet", response_class=HTMLResponse)
+def bookmarklet_page(request: Request) -> HTMLResponse:
+    """The bookmarklet: it sends the page the reader is on (paywall or JavaScript included) to ``/read``."""
+    base = str(request.base_url).rstrip("/")
+    return render(request, "bookmarklet.html", {"bookmarklet": bookmarklet_code(base)})
+
+
+def bookmarklet_code(base: str) -> str:
+    """A ``javascript:`` link that posts the current page's HTML and URL to ``base``/read in a new tab.
+
+    A form post, not fetch(): it works from any site without CORS, and the reader's page is not changed.
+    """
+    script = (
+        "(function(){var f=document.createElement('form');f.method='POST';f.action=BASE+'/read';"
+        "f.target='_blank';f.acceptCharset='utf-8';f.style.display='none';"
+        "function add(n,v){var t=document.createElement('textarea');t.name=n;t.value=v;f.appendChild(t);}"
+        "add('html',document.documentElement.outerHTML);add('url',location.href);"
+        "document.body.appendChild(f);f.submit();f.remove();})();"
+    ).replace("BASE", json.dumps(base))
+    return "javascript:" + quote(script, safe="(){}[];,=+/'.:!&*?@$-_~")
+
+
+@router.post("/read", response_class=HTMLResponse)
+async def read_page(
+    request: Request,
+    html: Annotated[str, Form(max_length=20_000_000)],
+    url: Annotated[str | None, Form(max_length=2048)] = None,
+    length: Annotated[str, Form(pattern="^(short|medium|long)$")] = "medium",
+) -> HTMLResponse:
+    """The summary of a page the reader's browser sent (bookmarklet hand-off); nothing is stored."""
+    ingestor: Ingestor = request.app.state.ingestor
+    settings: Settings = request.app.state.settings
+    article = await run_in_threadpool(ingestor.article_from_html, html, url=url)
+    summary_request = SummaryRequest.from_options(settings, sentences=PAGE_LENGTHS[length])
+    summary = await run_in_threadpool(summarize_payload, article, summary_request, settings)
+    context = {"article": article, "summary": summary, "url": url}
+    return render(request, "read.html", context)

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from newsbrief.storage.feed_repo import StoredFeed
 from newsbrief.storage.repo import StoredArticle
 
 
@@ -109,3 +110,45 @@ class ErrorBody(BaseModel):
 
 class ErrorPublic(BaseModel):
     error: ErrorBody
+
+
+class FeedCreate(BaseModel):
+    """A feed to subscribe to (RSS, Atom or JSON Feed); it is fetched once to check it is a feed."""
+
+    url: str = Field(max_length=2048)
+
+
+class FeedPublic(BaseModel):
+    id: int
+    url: str
+    title: str | None
+    site_url: str | None
+    entries: int
+    stored: int
+    pending: int
+    last_polled_at: datetime | None
+    next_poll_at: datetime
+    error_reason: str | None = Field(description="Why the last poll failed (kept until a poll succeeds).")
+    error_message: str | None
+    failures: int = Field(description="Failed polls in a row; each doubles the wait before the next one.")
+
+    @classmethod
+    def of(cls, feed: StoredFeed) -> FeedPublic:
+        return cls(
+            id=feed.id,
+            url=feed.url,
+            title=feed.title,
+            site_url=feed.site_url,
+            entries=feed.entries,
+            stored=feed.done,
+            pending=feed.pending,
+            last_polled_at=feed.last_polled_at,
+            next_poll_at=feed.next_poll_at,
+            error_reason=feed.error_reason,
+            error_message=feed.error_message,
+            failures=feed.failures,
+        )
+
+
+class FeedsPublic(BaseModel):
+    feeds: list[FeedPublic]
