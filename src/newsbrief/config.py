@@ -67,6 +67,9 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="Minutes between two polls of a feed (failures back off from it)."
     )
     feed_scheduler: bool = Field(default=True, description="Let `newsbrief serve` poll due feeds itself.")
+    feed_check_seconds: float = Field(
+        default=30.0, gt=0, description="How often the service's scheduler looks for due feeds."
+    )
     host: str = Field(default="127.0.0.1", description="Address `newsbrief serve` listens on.")
     port: int = Field(default=8000, gt=0, lt=65536, description="Port `newsbrief serve` listens on.")
 

@@ -56,7 +56,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        scheduler = FeedScheduler(database, ingestor) if settings.feed_scheduler else None
+        scheduler = (
+            FeedScheduler(database, ingestor, tick_seconds=settings.feed_check_seconds)
+            if settings.feed_scheduler
+            else None
+        )
         if scheduler is not None:
             scheduler.start()
         try:
