@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from newsbrief.errors import ExtractionFailed, NewsbriefError, NotAnArticle
+from newsbrief.extract.boilerplate import strip_boilerplate
 from newsbrief.extract.decode import decode_bytes
 from newsbrief.extract.verdict import Verdict, judge, page_signals
 from newsbrief.models import Article
@@ -16,6 +17,14 @@ from newsbrief.text.normalize import normalize_text
 
 LOGGER = logging.getLogger(__name__)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
+
+
+# Fewer words than this from the fast extractor, and the fallbacks get a try.
+SHORT_EXTRACTION = 100
+
+
+def _word_count(text: str | None) -> int:
+    return len(text.split()) if text else 0
 
 
 def looks_like_html(text: str) -> bool:
@@ -32,7 +41,7 @@ def _body_lines(text: str, title: str | None) -> list[str]:
     # trafilatura repeats the headline at the top of the body; the Article keeps it once, as its title.
     if lines and title and lines[0].strip().lower() == title.strip().lower():
         lines = lines[1:]
-    return lines
+    return strip_boilerplate(lines)
 
 
 def _parse_date(value: str | None) -> datetime | None:
@@ -60,18 +69,32 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> ExtractedPage:
         ExtractionFailed: the bytes are not an HTML document lxml can parse.
     """
     import trafilatura  # half a second of imports (lxml, dateparser): only paid when there is HTML
+    from trafilatura.settings import Document
     from trafilatura.utils import load_html
 
     markup = decode_bytes(html, declared_charset(html), repair_utf8=True) if isinstance(html, bytes) else html
     tree = load_html(markup)
     if tree is None:
         raise ExtractionFailed("the HTML page could not be parsed")
+    # bare_extraction copies a tree it is given, so the one parse serves extraction and the verdict's
+    # signals (read from the untouched tree, and only those the verdict needs).
     signals = page_signals(tree, markup)
-    # bare_extraction copies a tree it is given, so the one parse serves both the signals and extraction.
-    document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=False
+    found = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, fast=True, include_comments=False, include_tables=True
     )
-    if document is None or isinstance(document, dict) or not (document.text or "").strip():
+    document = found if isinstance(found, Document) else None
+    if document is None or _word_count(document.text) < SHORT_EXTRACTION:
+        # A short result may be the main extractor missing the article: trafilatura's default mode compares
+        # it with readability's and jusText's. Only then: on full articles those fallbacks add chrome.
+        retry = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=document is None, include_comments=False, include_tables=True
+        )
+        if isinstance(retry, Document) and (retry.text or "").strip():
+            if document is None:
+                document = retry
+            else:
+                document.text = retry.text
+    if document is None or not (document.text or "").strip():
         return ExtractedPage(article=None, verdict=judge(signals, ()))
     title = document.title or None
     article = Article(

@@ -165,3 +165,13 @@ def _join_wrapped(lines: list[_Line]) -> list[_Line]:
         else:
             joined.append(line)
     return joined
+
+
+def is_chrome_line(text: str) -> bool:
+    """True for a short interface line (a button, share or subscribe label, a credit) of a news page."""
+    return len(text.split()) <= _CHROME_MAX_WORDS and _CHROME.match(text) is not None
+
+
+def is_navigation_label(text: str) -> bool:
+    """True for a label under which a page lists other stories ("Related", "Most read", "Next article")."""
+    return _NAVIGATION.match(text) is not None

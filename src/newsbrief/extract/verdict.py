@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from lxml.html import HtmlElement
 
@@ -43,20 +44,20 @@ PROSE_PARAGRAPH_WORDS = 30
 LISTING_MAX_PROSE_PARAGRAPHS = 2
 LISTING_MIN_LINKED_HEADINGS = 6
 
-_CHALLENGE = re.compile(
-    r"cf-browser-verification|cf_chl_|challenge-platform|/cdn-cgi/challenge|just a moment\.\.\.|"
-    r"checking (if the site connection is secure|your browser)|attention required! \| cloudflare|"
-    r"px-captcha|verify (that )?you are (a )?human|are you a robot|unusual traffic from your|"
-    r"ddos-guard|captcha-delivery|please enable cookies and reload",
-    re.IGNORECASE,
-)
+# Bot checks (Cloudflare, PerimeterX, DataDome, DDoS-Guard...): literal markers of the lower-cased markup
+# (substring search is far cheaper than one regular expression over a whole page).
+_CHALLENGE_MARKERS = (
+    "cf-browser-verification", "cf_chl_", "challenge-platform", "/cdn-cgi/challenge", "px-captcha",
+    "captcha-delivery", "ddos-guard", "checking your browser", "checking if the site connection is secure",
+    "verify you are human", "verify that you are human", "are you a robot", "unusual traffic from your",
+)  # fmt: skip
+_CHALLENGE_TITLE = re.compile(r"just a moment|attention required|access denied|security check", re.IGNORECASE)
 # Consent-manager platforms in the markup: present on most European pages, so they only count together
 # with a page that has (almost) no article text.
-_CONSENT_MANAGER = re.compile(
-    r"onetrust|didomi|quantcast|qc-cmp|sp_message_container|cookiebot|usercentrics|trustarc|"
-    r"consentmanager|cookie-?consent|cookielaw|gdpr-consent",
-    re.IGNORECASE,
-)
+_CONSENT_MANAGERS = (
+    "onetrust", "didomi", "quantcast", "qc-cmp", "sp_message_container", "cookiebot", "usercentrics",
+    "trustarc", "consentmanager", "cookieconsent", "cookie-consent", "cookielaw", "gdpr-consent",
+)  # fmt: skip
 # What a consent dialog says; when the "article" the extractor found says it, the page is the dialog.
 _CONSENT_TEXT = re.compile(
     r"we use cookies|we and our partners|your privacy choices|accept all( cookies)?|"
@@ -77,11 +78,8 @@ _PAYWALL_TEXT = re.compile(
     r"exclusivo para suscriptores|доступно только подписчикам",
     re.IGNORECASE,
 )
-# schema.org's paywall flag, as JSON-LD or as microdata.
-_NOT_FREE = re.compile(
-    r"\"isAccessibleForFree\"\s*:\s*\"?false|itemprop=\"isAccessibleForFree\"\s+content=\"false",
-    re.IGNORECASE,
-)
+# schema.org's paywall flag in JSON-LD (microdata is read from the tree).
+_NOT_FREE = re.compile(r"\"isAccessibleForFree\"\s*:\s*\"?false", re.IGNORECASE)
 _ERROR_TITLE = re.compile(
     r"^\W*(400|403|404|410|451|500|502|503)\b|\berror (400|403|404|410|500|503)\b|"
     r"\b(page|article|story|content) (you requested |you are looking for )?(was |could not be |cannot be |"
@@ -96,36 +94,13 @@ _NEEDS_SCRIPT = re.compile(
     r"requires javascript|activez javascript|javascript aktivieren|habilita javascript",
     re.IGNORECASE,
 )
-# The page says it is one article (Open Graph or schema.org): it is not a listing, however many links.
-_ARTICLE_TYPE = re.compile(
-    r"<meta[^>]+property=[\"']og:type[\"'][^>]+content=[\"']article|"
-    r"\"@type\"\s*:\s*\"(News|Blog|Report|Scholarly|Tech)?(Article|Posting)\"",
-    re.IGNORECASE,
-)
+# The page says it is one article (Open Graph, read from the tree, or schema.org JSON-LD): it is not a
+# listing, however many links it has.
+_ARTICLE_TYPE = re.compile(r"\"@type\"\s*:\s*\"(News|Blog|Report|Scholarly|Tech)?(Article|Posting)\"")
 _APP_ROOT_IDS = ("root", "app", "__next", "__nuxt", "app-root", "main-app")
 _WORD = re.compile(r"\w+")
 # Markup past this point is not scanned for markers: they live in the head and the first screen.
 _MARKER_SCAN_CHARS = 300_000
-
-
-@dataclass(frozen=True, slots=True)
-class PageSignals:
-    """What the verdict reads off a page, apart from the extracted article itself."""
-
-    title: str
-    heading: str
-    visible_words: int
-    link_words: int
-    links: int
-    linked_headings: int
-    challenge: bool
-    consent_manager: bool
-    consent_text: bool
-    paywall_text: bool
-    declared_not_free: bool
-    declares_article: bool
-    needs_script_notice: bool
-    empty_app_root: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,48 +151,118 @@ def _linked_headings(tree: HtmlElement) -> int:
     return count
 
 
-def page_signals(tree: HtmlElement, markup: str) -> PageSignals:
-    """Signals of a parsed page (``tree``) and its markup; read-only, so the tree can be extracted after."""
-    head_markup = markup[:_MARKER_SCAN_CHARS]
-    visible = _visible_text(tree)
-    link_text = " ".join(anchor.text_content() for anchor in tree.iterfind(".//a"))
-    noscript = " ".join(element.text_content() for element in tree.iterfind(".//noscript"))
-    return PageSignals(
-        title=_first_text(tree, ".//title"),
-        heading=_first_text(tree, ".//h1"),
-        visible_words=_words(visible),
-        link_words=_words(link_text),
-        links=sum(1 for _ in tree.iterfind(".//a")),
-        linked_headings=_linked_headings(tree),
-        challenge=bool(_CHALLENGE.search(head_markup)),
-        consent_manager=bool(_CONSENT_MANAGER.search(head_markup)),
-        consent_text=bool(_CONSENT_TEXT.search(visible[:20_000])),
+class PageSignals:
+    """What the verdict reads off a page besides the extracted article, each computed on first use: most
+    pages are long articles, and for them the verdict needs next to none of it."""
+
+    def __init__(self, tree: HtmlElement, markup: str) -> None:
+        self._tree = tree
+        self._markup = markup
+
+    @cached_property
+    def _lower_markup(self) -> str:
+        return self._markup[:_MARKER_SCAN_CHARS].lower()
+
+    @cached_property
+    def title(self) -> str:
+        return _first_text(self._tree, ".//title")
+
+    @cached_property
+    def heading(self) -> str:
+        return _first_text(self._tree, ".//h1")
+
+    @cached_property
+    def visible_text(self) -> str:
+        return _visible_text(self._tree)
+
+    @cached_property
+    def visible_words(self) -> int:
+        return _words(self.visible_text)
+
+    @cached_property
+    def link_words(self) -> int:
+        return _words(" ".join(anchor.text_content() for anchor in self._tree.iterfind(".//a")))
+
+    @cached_property
+    def links(self) -> int:
+        return sum(1 for _ in self._tree.iterfind(".//a"))
+
+    @cached_property
+    def linked_headings(self) -> int:
+        return _linked_headings(self._tree)
+
+    @cached_property
+    def challenge(self) -> bool:
+        return any(marker in self._lower_markup for marker in _CHALLENGE_MARKERS) or bool(
+            _CHALLENGE_TITLE.search(self.title)
+        )
+
+    @cached_property
+    def consent_manager(self) -> bool:
+        return any(marker in self._lower_markup for marker in _CONSENT_MANAGERS)
+
+    @cached_property
+    def consent_text(self) -> bool:
+        return bool(_CONSENT_TEXT.search(self.visible_text[:20_000]))
+
+    @cached_property
+    def paywall_text(self) -> bool:
         # A paywall states itself; "Subscribe to continue reading" inside a link is an advertisement.
-        paywall_text=bool(_PAYWALL_TEXT.search(_visible_text(tree, outside_links=True))),
-        declared_not_free=bool(_NOT_FREE.search(head_markup)),
-        declares_article=bool(_ARTICLE_TYPE.search(head_markup)),
-        needs_script_notice=bool(_NEEDS_SCRIPT.search(noscript) or _NEEDS_SCRIPT.search(visible[:5000])),
-        empty_app_root=_has_empty_app_root(tree),
-    )
+        return bool(_PAYWALL_TEXT.search(_visible_text(self._tree, outside_links=True)))
+
+    @cached_property
+    def _structured_data(self) -> str:
+        return " ".join(
+            element.text_content() for element in self._tree.xpath('//script[contains(@type, "ld+json")]')
+        )
+
+    @cached_property
+    def declared_not_free(self) -> bool:
+        microdata = self._tree.xpath('//*[@itemprop="isAccessibleForFree"]/@content')
+        return bool(_NOT_FREE.search(self._structured_data)) or any(
+            str(value).strip().lower() == "false" for value in microdata
+        )
+
+    @cached_property
+    def declares_article(self) -> bool:
+        og_types = self._tree.xpath('//meta[@property="og:type"]/@content')
+        return any(str(value).strip().lower() == "article" for value in og_types) or bool(
+            _ARTICLE_TYPE.search(self._structured_data)
+        )
+
+    @cached_property
+    def needs_script_notice(self) -> bool:
+        noscript = " ".join(element.text_content() for element in self._tree.iterfind(".//noscript"))
+        return bool(_NEEDS_SCRIPT.search(noscript) or _NEEDS_SCRIPT.search(self.visible_text[:5000]))
+
+    @cached_property
+    def empty_app_root(self) -> bool:
+        return _has_empty_app_root(self._tree)
+
+
+def page_signals(tree: HtmlElement, markup: str) -> PageSignals:
+    """The signals of a parsed page (``tree``, only read) and its markup."""
+    return PageSignals(tree, markup)
 
 
 def judge(signals: PageSignals, paragraphs: Sequence[str]) -> Verdict:
     """The verdict on a page from its signals and the article paragraphs the extractor found in it."""
     paragraph_words = [_words(paragraph) for paragraph in paragraphs]
     words = sum(paragraph_words)
-    if signals.challenge and words < WALL_TEASER_WORDS:
+    # Word counts first: they are free, and for most pages they settle it before any signal is computed.
+    if words < WALL_TEASER_WORDS and signals.challenge:
         return Verdict(NotArticleReason.BOT_CHALLENGE, "the site shows a bot check instead of the page")
     if words < WALL_TEASER_WORDS and (
         _ERROR_TITLE.search(signals.title) or _ERROR_TITLE.search(signals.heading)
     ):
         return Verdict(NotArticleReason.ERROR_PAGE, f"the page is an error page ({signals.title[:80]!r})")
-    consent_in_article = any(_CONSENT_TEXT.search(paragraph) for paragraph in paragraphs)
-    if (signals.consent_manager or signals.consent_text) and (
-        words < MIN_ARTICLE_WORDS or (consent_in_article and words < WALL_TEASER_WORDS)
-    ):
+    if (
+        words < MIN_ARTICLE_WORDS
+        or (words < WALL_TEASER_WORDS and any(_CONSENT_TEXT.search(paragraph) for paragraph in paragraphs))
+    ) and (signals.consent_manager or signals.consent_text):
         return Verdict(NotArticleReason.CONSENT_WALL, "the site asks for cookie consent before the article")
-    if (signals.paywall_text and words < WALL_TEASER_WORDS) or (
-        signals.declared_not_free and words < DECLARED_PAYWALL_TEASER_WORDS
+    if (words < WALL_TEASER_WORDS and signals.paywall_text) or (
+        words < DECLARED_PAYWALL_TEASER_WORDS and signals.declared_not_free
     ):
         return Verdict(
             NotArticleReason.PAYWALL,
@@ -231,12 +276,12 @@ def judge(signals: PageSignals, paragraphs: Sequence[str]) -> Verdict:
         )
     prose_paragraphs = sum(1 for count in paragraph_words if count >= PROSE_PARAGRAPH_WORDS)
     if (
-        not signals.declares_article
+        prose_paragraphs <= LISTING_MAX_PROSE_PARAGRAPHS
         and signals.links >= LISTING_MIN_LINKS
+        and not signals.declares_article
         and signals.linked_headings >= LISTING_MIN_LINKED_HEADINGS
         and signals.visible_words
         and signals.link_words / signals.visible_words >= LISTING_LINK_SHARE
-        and prose_paragraphs <= LISTING_MAX_PROSE_PARAGRAPHS
     ):
         return Verdict(NotArticleReason.LISTING_PAGE, "the page lists articles; give the URL of one of them")
     if words < MIN_ARTICLE_WORDS:
