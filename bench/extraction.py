@@ -1,6 +1,6 @@
 """Extraction quality and speed on the benchmarks in ../shared/data/extract (scored as in BASELINES.md).
 
-    NEWSBRIEF_DATA=../shared/data .venv/bin/python -m bench.extraction [--limit N]
+    NEWSBRIEF_DATA=../shared/data .venv/bin/python -m bench.extraction [--limit N] [--verdicts]
 
 The entry point scored is ``newsbrief.extract.extract_text(html: bytes, url) -> str``.
 """
@@ -17,7 +17,9 @@ import tracemalloc
 from collections import Counter
 from pathlib import Path
 
+from newsbrief.errors import NewsbriefError
 from newsbrief.extract import extract_text
+from newsbrief.extract.html import extract_page
 
 _WORD = re.compile(r"\w+")
 
@@ -73,11 +75,30 @@ def trafilatura_eval(folder: Path, limit: int | None) -> dict[str, float]:
             "pages_per_cpu_second": len(items) / seconds}  # fmt: skip
 
 
+def verdicts(data: Path, limit: int | None) -> Counter[str]:
+    """The verdicts on the benchmark pages. Every page there is an article, so anything else is a false
+    refusal (some pages are teasers or stubs by their own markup, e.g. declared paywalls)."""
+    counts: Counter[str] = Counter()
+    for path in sorted(data.glob("*/html/*.html.gz"))[:limit]:
+        try:
+            verdict = extract_page(gzip.decompress(path.read_bytes())).verdict
+        except NewsbriefError as error:
+            counts[f"error:{error.code}"] += 1
+            continue
+        counts[verdict.reason.value if verdict.reason else "article"] += 1
+    return counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int)
+    parser.add_argument("--verdicts", action="store_true", help="Also count the verdicts on all pages.")
     args = parser.parse_args()
     data = Path(os.environ.get("NEWSBRIEF_DATA", "../shared/data")) / "extract"
+    if args.verdicts:
+        counts = verdicts(data, args.limit)
+        refused = sum(count for name, count in counts.items() if name != "article")
+        print("verdicts", json.dumps(dict(counts.most_common())), f"refused {refused / sum(counts.values()):.1%}")
     for name, scorer in (("scrapinghub-aeb-dev", scrapinghub), ("trafilatura-eval", trafilatura_eval)):
         result = scorer(data / name, args.limit)
         print(name, json.dumps({key: round(value, 3) for key, value in result.items()}))

@@ -71,6 +71,7 @@ def is_boilerplate(line: str) -> bool:
         return True
     return bool(
         is_chrome_line(text)
+        or (_words(text) <= 6 and is_navigation_label(text))
         or _CALL_TO_ACTION.match(text)
         or _LONE_DATE.match(text)
         or _READING_TIME.match(text)

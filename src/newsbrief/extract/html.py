@@ -7,6 +7,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from newsbrief.errors import ExtractionFailed, NewsbriefError, NotAnArticle
 from newsbrief.extract.boilerplate import strip_boilerplate
@@ -21,6 +22,40 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([a-zA-Z0-9_.:-]+)"
 
 # Fewer words than this from the fast extractor, and the fallbacks get a try.
 SHORT_EXTRACTION = 100
+
+
+# Script and style bodies larger than this are page data (megabytes of JSON state), not article text; lxml
+# stops at a text node over 10 MB and the article after it silently disappears.
+_MAX_SCRIPT_CHARS = 100_000
+_SCRIPT = re.compile(r"(<(script|style)\b[^>]*>)(.*?)(</\2\s*>)", re.IGNORECASE | re.DOTALL)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+
+def _drop_big_scripts(markup: str) -> str:
+    if len(markup) < _MAX_SCRIPT_CHARS:
+        return markup
+
+    def shrink(match: re.Match[str]) -> str:
+        opening, _, body, closing = match.groups()
+        if len(body) <= _MAX_SCRIPT_CHARS or "ld+json" in opening.lower():
+            return match.group(0)
+        return opening + closing
+
+    return _SCRIPT.sub(shrink, markup)
+
+
+def _parse_tree(markup: str) -> Any:
+    """The page's tree, parsed with ``huge_tree`` so content nested deeper than libxml2's default 256
+    levels is kept (trafilatura's own loader drops it); None when lxml cannot parse it (its loader then
+    tries its repairs)."""
+    import lxml.etree
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+    try:
+        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", markup, count=1), parser=parser)
+    except (ValueError, lxml.etree.ParserError):
+        return None
 
 
 def _word_count(text: str | None) -> int:
@@ -73,7 +108,10 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> ExtractedPage:
     from trafilatura.utils import load_html
 
     markup = decode_bytes(html, declared_charset(html), repair_utf8=True) if isinstance(html, bytes) else html
-    tree = load_html(markup)
+    markup = _drop_big_scripts(markup)
+    tree = _parse_tree(markup)
+    if tree is None:
+        tree = load_html(markup)
     if tree is None:
         raise ExtractionFailed("the HTML page could not be parsed")
     # bare_extraction copies a tree it is given, so the one parse serves extraction and the verdict's
