@@ -98,7 +98,8 @@ def main() -> None:
     if args.verdicts:
         counts = verdicts(data, args.limit)
         refused = sum(count for name, count in counts.items() if name != "article")
-        print("verdicts", json.dumps(dict(counts.most_common())), f"refused {refused / sum(counts.values()):.1%}")
+        share = refused / sum(counts.values())
+        print("verdicts", json.dumps(dict(counts.most_common())), f"refused {share:.1%}")
     for name, scorer in (("scrapinghub-aeb-dev", scrapinghub), ("trafilatura-eval", trafilatura_eval)):
         result = scorer(data / name, args.limit)
         print(name, json.dumps({key: round(value, 3) for key, value in result.items()}))
