@@ -89,10 +89,34 @@ def verdicts(data: Path, limit: int | None) -> Counter[str]:
     return counts
 
 
+def peer_speed(folder: Path, limit: int | None) -> dict[str, float]:
+    """trafilatura's own speed on the same pages in this process (raw bytes in, text out), for a fair
+    comparison on a machine whose speed varies from run to run."""
+    import trafilatura
+
+    truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = [
+        (gzip.decompress((folder / "html" / f"{page_id}.html.gz").read_bytes()), item.get("url"))
+        for page_id, item in sorted(truth.items())[:limit]
+    ]
+    speeds = {}
+    for name, options in (("trafilatura_default", {}), ("trafilatura_fast", {"fast": True})):
+        started = time.process_time()
+        for html, url in pages:
+            trafilatura.extract(html, url=url, **options)
+        speeds[name] = len(pages) / (time.process_time() - started)
+    started = time.process_time()
+    for html, url in pages:
+        extract_text(html, url)
+    speeds["newsbrief"] = len(pages) / (time.process_time() - started)
+    return speeds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int)
     parser.add_argument("--verdicts", action="store_true", help="Also count the verdicts on all pages.")
+    parser.add_argument("--peers", action="store_true", help="Also time trafilatura on the same pages.")
     args = parser.parse_args()
     data = Path(os.environ.get("NEWSBRIEF_DATA", "../shared/data")) / "extract"
     if args.verdicts:
@@ -100,6 +124,9 @@ def main() -> None:
         refused = sum(count for name, count in counts.items() if name != "article")
         share = refused / sum(counts.values())
         print("verdicts", json.dumps(dict(counts.most_common())), f"refused {share:.1%}")
+    if args.peers:
+        speeds = peer_speed(data / "scrapinghub-aeb-dev", args.limit)
+        print("pages per CPU-second", json.dumps({key: round(value, 1) for key, value in speeds.items()}))
     for name, scorer in (("scrapinghub-aeb-dev", scrapinghub), ("trafilatura-eval", trafilatura_eval)):
         result = scorer(data / name, args.limit)
         print(name, json.dumps({key: round(value, 3) for key, value in result.items()}))

@@ -37,7 +37,8 @@ def article_page(
     link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="{charset}"><title>{title}</title>{link}{head}'
-        f'<meta property="og:type" content="article"></head><body>{before}<nav><a href="/">Home</a> '
+        '<meta property="og:type" content="article">'
+        '<meta property="og:image" content="https://courier.example/img/terminal.jpg"></head><body>{before}<nav><a href="/">Home</a> '
         f'<a href="/world">World</a></nav><article><h1>{title}</h1><p class="byline">By Ana Ruiz</p>{body}'
         f"</article>{after}<footer>© 2026 Harbour Courier</footer></body></html>"
     )

@@ -76,6 +76,7 @@ def test_a_url_is_stored_once_and_refetched_conditionally(
     assert first.created
     assert first.stored.article.title == "Harbour approves ferry terminal"
     assert first.stored.article.language == "en"
+    assert first.stored.article.image_url == "https://courier.example/img/terminal.jpg"
     again = ingestor.store_url(database, url)
     assert again.not_modified
     assert not again.created

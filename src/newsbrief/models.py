@@ -93,6 +93,7 @@ class Article:
     site: str | None = None
     language: str | None = None
     source_id: str | None = None
+    image_url: str | None = None  # the lead image (Open Graph / schema.org), as the page gives it
 
     @property
     def text(self) -> str:

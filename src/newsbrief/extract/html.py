@@ -58,6 +58,11 @@ def _parse_tree(markup: str) -> Any:
         return None
 
 
+def _http_url(value: str | None) -> str | None:
+    """An http(s) URL, or None: a ``javascript:`` or ``data:`` "image" is not something to pass on."""
+    return value if value and value.lower().startswith(("http://", "https://")) else None
+
+
 def _word_count(text: str | None) -> int:
     return len(text.split()) if text else 0
 
@@ -144,6 +149,7 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> ExtractedPage:
         url=document.url or url,
         site=document.sitename or document.hostname or None,
         language=document.language or None,
+        image_url=_http_url(document.image),
     )
     return ExtractedPage(article=article, verdict=judge(signals, article.paragraphs))
 

@@ -93,6 +93,7 @@ def save_article(*, conn: Connection, article: Article, source_kind: str) -> tup
             "language": article.language,
             "body": article.text,
             "word_count": article.word_count,
+            "image_url": article.image_url,
             "created_at": _now(),
         }
         try:
@@ -140,6 +141,7 @@ def _to_stored(row: Any) -> StoredArticle:
             url=row.url,
             site=row.site,
             language=row.language,
+            image_url=row.image_url,
         ),
         created_at=row.created_at,
     )

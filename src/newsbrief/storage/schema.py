@@ -34,6 +34,7 @@ articles = Table(
     Column("body", Text, nullable=False),  # paragraphs joined by a blank line (Article.text)
     Column("word_count", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("image_url", String(2048)),  # added in migration 0002
 )
 Index("ix_articles_site_published", articles.c.site, articles.c.published, articles.c.id)
 Index("ix_articles_published", articles.c.published, articles.c.id)

@@ -43,6 +43,7 @@ class ArticlePublic(BaseModel):
     url: str | None
     site: str | None
     language: str | None
+    image_url: str | None = Field(default=None, description="The page's lead image, when it names one.")
     word_count: int
     content_hash: str
     created_at: datetime
@@ -60,6 +61,7 @@ class ArticlePublic(BaseModel):
             url=article.url,
             site=article.site,
             language=article.language,
+            image_url=article.image_url,
             word_count=article.word_count,
             content_hash=article.content_hash,
             created_at=stored.created_at,

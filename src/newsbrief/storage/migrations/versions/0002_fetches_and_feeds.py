@@ -1,4 +1,4 @@
-"""Fetch validators (conditional GET), feeds and their entries.
+"""Fetch validators (conditional GET), feeds and their entries, and the articles' lead image.
 
 Revision ID: 0002
 Revises: 0001
@@ -16,6 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column("articles", sa.Column("image_url", sa.String(2048)))
     op.create_table(
         "fetches",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -66,3 +67,5 @@ def downgrade() -> None:
     op.drop_table("feed_entries")
     op.drop_table("feeds")
     op.drop_table("fetches")
+    with op.batch_alter_table("articles") as batch:
+        batch.drop_column("image_url")
