@@ -1,20 +1,25 @@
 """Sentence features for the learned scorer: cheap, language-neutral, linear in article length.
 
 Every feature is computed from the article alone (no corpus statistics), so any language works; terms are
-stemmed content words of the article's language (text/tokens.py).
+stemmed content words of the article's language (the stop words and stemmers of text/tokens.py).
+
+This is the hot path of newsbrief.v2 (most of its time per article), so each sentence is tokenized once:
+the same words give the terms (lowercased, stemmed) and the names (capitalised), and the term statistics
+(article frequencies, spread, centrality, lead and title overlap) are numpy counts over term ids rather than
+a Python loop per sentence.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
 
 from newsbrief.models import Document
-from newsbrief.text.tokens import content_terms, content_terms_many, stop_word_set
+from newsbrief.text.tokens import content_terms, stemmer_for, stop_word_set
 
 FEATURE_NAMES = (
     "pos_0", "pos_1", "pos_2", "pos_3_5", "pos_6_10", "pos_rel",
@@ -24,17 +29,21 @@ FEATURE_NAMES = (
     "names", "top_names", "starts_stop_word", "paragraph_first",
 )  # fmt: skip
 FeatureMatrix = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
+# Words as text/tokens.py reads them (letters and digits; an apostrophe inside a word kept).
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _QUOTES = re.compile('["“”«»„]')
 _DIGIT = re.compile(r"\d")
-_FIRST_WORD = re.compile(r"[^\W_]+")
 _OPENING_QUOTES = '"“«„'
-# Capitalised words after the first one: names of people, places and organisations in most scripts.
-_CAPITALIZED = re.compile(r"\b[^\W\d_a-zа-яё][^\W_]*")
+_APOSTROPHE = re.compile("['’]")
 # Languages that capitalise every noun, where a capital letter does not mark a name.
 _NOUNS_CAPITALISED = frozenset({"de", "lb"})
 # The most frequent names of an article are its protagonists.
 _TOP_NAMES = 5
+# Stems remembered per language (a few MB at most; see _stems).
+_STEM_CACHE_SIZE = 100_000
+_STEM_CACHE: dict[str | None, dict[str, str]] = {}
 # Sentence length is capped here when used as a feature (longer is just "long").
 _WORDS_CAP = 60
 
@@ -47,72 +56,127 @@ def sentence_features(document: Document) -> FeatureMatrix:
         return np.zeros((0, len(FEATURE_NAMES)))
     language = document.language
     texts = [sentence.text for sentence in sentences]
-    terms = content_terms_many(texts, language)
-    term_sets = [set(sentence_terms) for sentence_terms in terms]
-    frequencies = Counter(term for sentence_terms in terms for term in sentence_terms)
-    spread = Counter(term for unique in term_sets for term in unique)
-    norm = math.sqrt(sum(value * value for value in frequencies.values())) or 1.0
+    tokens = [_WORD.findall(text) for text in texts]
+    lengths = [len(sentence_tokens) for sentence_tokens in tokens]
+    # One lower() for the whole article: words hold no spaces, so the split gives them back one for one.
+    lowered = " ".join(word for sentence_tokens in tokens for word in sentence_tokens).lower().split(" ")
+    stops = stop_word_set(language)
+    terms = _term_ids(lowered, lengths, stops, language)
+    columns = np.zeros((count, len(FEATURE_NAMES)))
+    index = np.arange(count)
+    columns[:, 0] = index == 0
+    columns[:, 1] = index == 1
+    columns[:, 2] = index == 2
+    columns[:, 3] = (index >= 3) & (index <= 5)
+    columns[:, 4] = (index >= 6) & (index <= 10)
+    columns[:, 5] = index / max(1, count - 1)
     heading = " ".join(filter(None, (document.article.title, document.article.subtitle)))
-    title_terms = set(content_terms(heading, language))
-    names = [_names(text) for text in texts] if language not in _NOUNS_CAPITALISED else [set() for _ in texts]
+    columns[:, 6:10] = _term_statistics(terms, count, set(content_terms(heading, language)))
+    word_counts = np.array([len(text.split()) for text in texts], dtype=np.float64)
+    columns[:, 10] = np.minimum(word_counts, _WORDS_CAP) / _WORDS_CAP
+    columns[:, 11] = word_counts < 8
+    columns[:, 12] = word_counts >= 50
+    columns[:, 13] = [_QUOTES.search(text) is not None for text in texts]
+    columns[:, 14] = [text[:1] in _OPENING_QUOTES for text in texts]
+    columns[:, 15] = [text.endswith("?") for text in texts]
+    columns[:, 16] = [":" in text for text in texts]
+    columns[:, 17] = [_DIGIT.search(text) is not None for text in texts]
+    columns[:, 18:20] = _name_features(texts, tokens, language)
+    starts = np.cumsum(lengths) - lengths
+    columns[:, 20] = [
+        length > 0 and _APOSTROPHE.split(lowered[start], 1)[0] in stops
+        for start, length in zip(starts, lengths, strict=True)
+    ]
+    paragraphs = np.array([sentence.paragraph for sentence in sentences])
+    columns[:, 21] = np.concatenate(([True], paragraphs[1:] != paragraphs[:-1]))
+    return columns
+
+
+class _Terms:
+    """The article's terms as ids: one row per (sentence, distinct term), with counts and the vocabulary."""
+
+    def __init__(self, vocabulary: dict[str, int], sentence: IntArray, term: IntArray) -> None:
+        self.vocabulary = vocabulary
+        self.sentence = sentence  # sentence of each occurrence
+        self.term = term  # term id of each occurrence
+
+
+def _term_ids(lowered: list[str], lengths: list[int], stops: frozenset[str], language: str | None) -> _Terms:
+    """Stem each distinct content word once and number the stems; stop words get no id."""
+    content = [word for word in set(lowered) if word not in stops]
+    stems = _stems(content, language)
+    vocabulary = {stem: number for number, stem in enumerate(dict.fromkeys(stems))}
+    id_of = dict(zip(content, map(vocabulary.__getitem__, stems), strict=True))
+    ids = np.fromiter(map(id_of.get, lowered, repeat(-1)), dtype=np.int64, count=len(lowered))
+    sentence = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    kept = ids >= 0
+    return _Terms(vocabulary, sentence[kept], ids[kept])
+
+
+def _stems(words: list[str], language: str | None) -> list[str]:
+    """Stems of words, remembered per language: Snowball costs about 1 us a word, a lookup a tenth of that."""
+    cache = _STEM_CACHE.setdefault(language, {})
+    missing = [word for word in words if word not in cache]
+    if missing:
+        if len(cache) + len(missing) > _STEM_CACHE_SIZE:
+            cache.clear()  # a crude bound; news vocabularies mostly fit
+        cache.update(zip(missing, stemmer_for(language)(missing), strict=True))
+    return [cache[word] for word in words]
+
+
+def _term_statistics(terms: _Terms, count: int, title_terms: set[str]) -> FeatureMatrix:
+    """Centrality, term spread, lead overlap and title coverage of every sentence (4 columns)."""
+    size = len(terms.vocabulary)
+    out = np.zeros((count, 4))
+    out[0, 2] = 1.0  # the lead overlaps itself fully
+    if not size:
+        return out
+    frequency = np.bincount(terms.term, minlength=size).astype(np.float64)
+    # One row per (sentence, distinct term) and how often the term occurs in that sentence.
+    pairs, repeats = np.unique(terms.sentence * size + terms.term, return_counts=True)
+    pair_sentence, pair_term = pairs // size, pairs % size
+    distinct = np.bincount(pair_sentence, minlength=count).astype(np.float64)
+    has_terms = distinct > 0
+    safe = np.where(has_terms, distinct, 1.0)
+    # Cosine between a sentence's term counts and the article's.
+    dot = np.bincount(pair_sentence, weights=repeats * frequency[pair_term], minlength=count)
+    squares = np.bincount(pair_sentence, weights=repeats.astype(np.float64) ** 2, minlength=count)
+    norm = float(np.sqrt(frequency @ frequency))
+    out[:, 0] = np.where(has_terms, dot / (np.sqrt(np.where(has_terms, squares, 1.0)) * norm), 0.0)
+    # Share of the article's sentences that use each of the sentence's terms, averaged.
+    spread = np.bincount(pair_term, minlength=size).astype(np.float64)
+    out[:, 1] = np.bincount(pair_sentence, weights=spread[pair_term], minlength=count) / (safe * count)
+    lead = np.zeros(size)
+    lead[pair_term[pair_sentence == 0]] = 1.0
+    overlap = np.bincount(pair_sentence, weights=lead[pair_term], minlength=count) / safe
+    out[1:, 2] = overlap[1:]
+    if title_terms:
+        title = np.zeros(size)
+        title[[terms.vocabulary[term] for term in title_terms if term in terms.vocabulary]] = 1.0
+        out[:, 3] = np.bincount(pair_sentence, weights=title[pair_term], minlength=count) / len(title_terms)
+    return out
+
+
+def _name_features(texts: list[str], tokens: list[list[str]], language: str | None) -> FeatureMatrix:
+    """How many names a sentence holds (capped at 5) and its share of the article's top names."""
+    out = np.zeros((len(texts), 2))
+    if language in _NOUNS_CAPITALISED:
+        return out
+    names = [_names(text, words) for text, words in zip(texts, tokens, strict=True)]
     name_counts: Counter[str] = Counter(name for sentence_names in names for name in sentence_names)
     # Ties broken by the name itself: iteration order of sets varies between processes (hash seeds).
     ranked = sorted(name_counts.items(), key=lambda item: (-item[1], item[0]))[:_TOP_NAMES]
     top_names = {name for name, seen in ranked if seen > 1}
-    stops = stop_word_set(language)
-    lead = term_sets[0]
-    last = max(1, count - 1)
-    rows: list[tuple[float, ...]] = []
-    previous_paragraph = -1
-    for index, sentence in enumerate(sentences):
-        text = texts[index]
-        unique = term_sets[index]
-        word_count = sentence.word_count
-        first_word = _FIRST_WORD.search(text)
-        rows.append(
-            (
-                index == 0,
-                index == 1,
-                index == 2,
-                3 <= index <= 5,
-                6 <= index <= 10,
-                index / last,
-                _cosine(terms[index], unique, frequencies, norm),
-                sum(spread[term] for term in unique) / (len(unique) * count) if unique else 0.0,
-                len(unique & lead) / len(unique) if unique and index else float(index == 0),
-                len(title_terms & unique) / len(title_terms) if title_terms else 0.0,
-                min(word_count, _WORDS_CAP) / _WORDS_CAP,
-                word_count < 8,
-                word_count >= 50,
-                _QUOTES.search(text) is not None,
-                text[:1] in _OPENING_QUOTES,
-                text.endswith("?"),
-                ":" in text,
-                _DIGIT.search(text) is not None,
-                min(1.0, len(names[index]) / 5),
-                len(names[index] & top_names) / len(top_names) if top_names else 0.0,
-                first_word is not None and first_word.group(0).lower() in stops,
-                sentence.paragraph != previous_paragraph,
-            )
-        )
-        previous_paragraph = sentence.paragraph
-    return np.array(rows, dtype=np.float64)
+    out[:, 0] = [min(1.0, len(sentence_names) / 5) for sentence_names in names]
+    if top_names:
+        out[:, 1] = [len(sentence_names & top_names) / len(top_names) for sentence_names in names]
+    return out
 
 
-def _names(text: str) -> set[str]:
-    """Capitalised words of a sentence except its first word."""
-    found = _CAPITALIZED.findall(text)
-    if found and text.startswith(found[0]):
-        found = found[1:]
-    return {word for word in found if word[0].isupper()}
-
-
-def _cosine(terms: list[str], unique: set[str], totals: Counter[str], norm: float) -> float:
-    """Cosine between a sentence's term counts and the article's, without building a vector per sentence."""
-    if not terms:
-        return 0.0
-    dot = sum(totals[term] for term in terms)  # each occurrence contributes the article's count once
-    squares = (
-        len(terms) if len(unique) == len(terms) else sum(count * count for count in Counter(terms).values())
-    )
-    return dot / (math.sqrt(squares) * norm)
+def _names(text: str, words: list[str]) -> set[str]:
+    """Capitalised words of a sentence except its first word; words split at apostrophes ("d'Emmanuel":
+    "Emmanuel", "Obama's": "Obama")."""
+    if "'" in text or "’" in text:
+        words = [part for word in words for part in _APOSTROPHE.split(word)]
+    start = 1 if words and text.startswith(words[0]) else 0
+    return {word for word in words[start:] if word[0].isupper()}

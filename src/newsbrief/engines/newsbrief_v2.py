@@ -24,6 +24,8 @@ NEWSBRIEF_V2_INFO = EngineInfo(
     description="Learned: boosted trees over position, centrality, title, names, quotes, numbers, length.",
 )
 
+_TITLE = FEATURE_NAMES.index("title")
+
 
 @dataclass(frozen=True)
 class _Model:
@@ -57,8 +59,7 @@ class NewsbriefV2Engine:
         model = load_model()
         matrix = sentence_features(document)
         ensemble = model.ensembles["headline" if style is Style.HEADLINE else "bullets"]
-        title = matrix[:, FEATURE_NAMES.index("title")]
-        scores = ensemble.predict(matrix) + model.title_prior * title
+        scores = ensemble.predict(matrix) + model.title_prior * matrix[:, _TITLE]
         return SentenceScores(scores=tuple(scores.tolist()), feature_names=FEATURE_NAMES, feature_rows=matrix)
 
 
