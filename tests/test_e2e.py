@@ -169,6 +169,8 @@ def test_the_bookmarklet_sends_the_page_the_browser_has(server: str, browser: ob
         summary_page.wait_for_load_state()
         expect(summary_page.locator("h1")).to_have_text("Harbour approves ferry terminal")
         expect(summary_page.locator(".summary li")).to_have_count(3)
-        assert "harbour authority approved a new ferry terminal" in summary_page.locator(".summary").inner_text()
+        assert (
+            "harbour authority approved a new ferry terminal" in summary_page.locator(".summary").inner_text()
+        )
         _shot(summary_page, "bookmarklet-summary.png", tmp_path)
     context.close()

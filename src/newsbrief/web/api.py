@@ -140,9 +140,7 @@ def list_feeds(conn: ConnectionDep) -> FeedsPublic:
     return FeedsPublic(feeds=[FeedPublic.of(feed) for feed in feed_repo.list_feeds(conn=conn)])
 
 
-@router.post(
-    "/feeds", status_code=201, response_model=FeedPublic, dependencies=[Depends(require_write_key)]
-)
+@router.post("/feeds", status_code=201, response_model=FeedPublic, dependencies=[Depends(require_write_key)])
 def add_feed(body: FeedCreate, ingestor: IngestorDep, request: Request, response: Response) -> FeedPublic:
     """Subscribe to a feed: it is fetched and parsed first (a page that is no feed is a 422 with a
     reason); its entries are then fetched, judged and summarized by the scheduler's next poll."""
