@@ -22,7 +22,7 @@ from newsbrief.config import Settings
 from newsbrief.extract.feed import BadFeed, parse_feed, parse_opml
 from newsbrief.storage import feed_repo
 from newsbrief.storage.database import open_engine, upgrade
-from newsbrief.storage.schema import articles, feed_entries, summaries
+from newsbrief.storage.schema import articles, feed_entries, feeds, summaries
 from newsbrief.web import create_app
 from tests.conftest import CliResult
 from tests.site import PAYWALL, Site, article_page, running_site
@@ -374,3 +374,26 @@ def test_a_failing_feed_shows_its_error_on_the_feeds_page(site: Site, tmp_path: 
         assert "Failing" in page.text
         assert "http_error" in page.text
         assert "backing off" in page.text
+
+
+def test_a_feed_another_live_process_is_polling_is_left_to_it(
+    site: Site, cli_env: str, run_cli: Callable[..., CliResult]
+) -> None:
+    story(site, "/a", "The new pier")
+    feed_url = site.add("/feed.xml", rss(site, ["/a"]), content_type=RSS_TYPE)
+    assert run_cli("feeds", "add", "--no-poll", feed_url).code == 0
+    engine = open_engine(cli_env)
+    with engine.begin() as connection:
+        connection.execute(
+            feeds.update().values(
+                claimed_by="another-host:1", claimed_until=datetime.now(UTC) + timedelta(minutes=5)
+            )
+        )
+    polled = run_cli("feeds", "poll")
+    assert polled.code == 0
+    assert "being polled by another process" in polled.out
+    assert not site.requests_to("/feed.xml")[1:]  # only the check when it was added
+    with engine.begin() as connection:  # the other poller's lease lapsed
+        connection.execute(feeds.update().values(claimed_until=datetime.now(UTC) - timedelta(seconds=1)))
+    engine.dispose()
+    assert "1 new, 1 stored" in run_cli("feeds", "poll").out

@@ -381,6 +381,9 @@ def _find_feed(connection: Any, which: str) -> Any:
 
 
 def _print_poll(report: Any) -> None:
+    if report.busy:
+        click.echo(f"{report.feed_id}\t{report.url}\tbeing polled by another process; skipped")
+        return
     if report.error:
         click.echo(f"error: {report.url}: {report.error}", err=True)
     for problem in report.problems:

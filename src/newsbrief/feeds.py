@@ -32,6 +32,9 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
     "text/xml;q=0.9, */*;q=0.5"
 )
+# How long a poller holds a feed without news from it (renewed after every entry). A poller killed mid-poll
+# leaves its claim: it lapses after this, or at once for the next poller on the same host.
+CLAIM_LEASE = timedelta(minutes=5)
 # How often the service's scheduler looks for due feeds.
 SCHEDULER_TICK_SECONDS = 30.0
 
@@ -47,6 +50,7 @@ class PollReport:
     skipped: int = 0
     failed: int = 0
     not_modified: bool = False
+    busy: bool = False
     error: str | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -76,15 +80,26 @@ def poll_feed(
     settings = ingestor.settings
     interval = timedelta(minutes=settings.feed_poll_minutes)
     report = PollReport(feed_id=feed.id, url=feed.url)
-    if force or feed.next_poll_at <= datetime.now(UTC):
-        _poll_document(database, ingestor, feed, interval, report)
-    with database.connect() as connection:
-        pending = feed_repo.pending_entries(conn=connection, feed_id=feed.id)
-    request = SummaryRequest.from_options(settings)
-    for entry in pending:
-        if should_stop():
-            break
-        _ingest_entry(database, ingestor, entry, request, report)
+    with database.begin() as connection:
+        claimed = feed_repo.claim_feed(conn=connection, feed_id=feed.id, lease=CLAIM_LEASE)
+    if not claimed:
+        report.busy = True  # another process is polling it now: nothing to do here
+        return report
+    try:
+        if force or feed.next_poll_at <= datetime.now(UTC):
+            _poll_document(database, ingestor, feed, interval, report)
+        with database.connect() as connection:
+            pending = feed_repo.pending_entries(conn=connection, feed_id=feed.id)
+        request = SummaryRequest.from_options(settings)
+        for entry in pending:
+            if should_stop():
+                break
+            _ingest_entry(database, ingestor, entry, request, report)
+            with database.begin() as connection:
+                feed_repo.renew_claim(conn=connection, feed_id=feed.id, lease=CLAIM_LEASE)
+    finally:
+        with database.begin() as connection:
+            feed_repo.release_feed(conn=connection, feed_id=feed.id)
     return report
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -144,6 +146,60 @@ def due_feeds(*, conn: Connection, now: datetime | None = None) -> list[StoredFe
         .order_by(feeds.c.next_poll_at)
     ).all()
     return [_to_feed(row) for row in rows]
+
+
+def this_poller() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:128]
+
+
+def _holder_is_gone(holder: str | None) -> bool:
+    """True when a claim's holder is a process of this host that no longer runs (killed mid-poll)."""
+    if not holder:
+        return False
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def claim_feed(*, conn: Connection, feed_id: int, lease: timedelta) -> bool:
+    """Claim a feed for one poll (an atomic update); False when another live poller holds it. A claim
+    lapses after ``lease`` (refreshed as the poll goes on) or at once when its holder on this host died."""
+    now = _now()
+    holder = conn.execute(select(feeds.c.claimed_by).where(feeds.c.id == feed_id)).scalar()
+    free = or_(
+        feeds.c.claimed_until.is_(None), feeds.c.claimed_until < now, feeds.c.claimed_by == this_poller()
+    )
+    if _holder_is_gone(holder):
+        free = or_(free, feeds.c.claimed_by == holder)
+    claimed = conn.execute(
+        update(feeds)
+        .where(feeds.c.id == feed_id, free)
+        .values(claimed_until=now + lease, claimed_by=this_poller())
+    )
+    return bool(claimed.rowcount)
+
+
+def renew_claim(*, conn: Connection, feed_id: int, lease: timedelta) -> None:
+    conn.execute(
+        update(feeds)
+        .where(feeds.c.id == feed_id, feeds.c.claimed_by == this_poller())
+        .values(claimed_until=_now() + lease)
+    )
+
+
+def release_feed(*, conn: Connection, feed_id: int) -> None:
+    conn.execute(
+        update(feeds)
+        .where(feeds.c.id == feed_id, feeds.c.claimed_by == this_poller())
+        .values(claimed_until=None, claimed_by=None)
+    )
 
 
 def acknowledge_entries(*, conn: Connection, feed_id: int, entries: Iterable[FeedEntry]) -> int:

@@ -102,6 +102,9 @@ feeds = Table(
     Column("error_reason", String(64)),
     Column("error_message", Text),
     Column("failures", Integer, nullable=False, server_default="0"),
+    # A poller claims a feed until this time, so two service processes never poll the same feed at once.
+    Column("claimed_until", DateTime(timezone=True)),
+    Column("claimed_by", String(128)),  # host:pid of the poller holding the claim
 )
 Index("ix_feeds_next_poll", feeds.c.next_poll_at)
 

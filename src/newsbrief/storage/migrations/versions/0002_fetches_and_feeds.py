@@ -41,6 +41,8 @@ def upgrade() -> None:
         sa.Column("error_reason", sa.String(64)),
         sa.Column("error_message", sa.Text),
         sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("claimed_until", sa.DateTime(timezone=True)),
+        sa.Column("claimed_by", sa.String(128)),
     )
     op.create_index("ix_feeds_next_poll", "feeds", ["next_poll_at"])
     op.create_table(
