@@ -83,3 +83,11 @@ def test_structured_data_survives_the_script_trimming() -> None:
     extracted = extract_page(article_page(paragraphs=PARAGRAPHS[:1], head=head).encode())
     assert extracted.verdict.reason is not None
     assert extracted.verdict.reason.value == "paywall"
+
+
+def test_a_page_with_a_few_stray_nul_bytes_is_still_a_page() -> None:
+    page = article_page().encode().replace(b"<footer>", b"\x00<footer>\x00")
+    extracted = extract_page(page)
+    assert extracted.verdict.is_article
+    assert extracted.article is not None
+    assert "\x00" not in extracted.article.text

@@ -18,6 +18,9 @@ _BOMS = (
 )
 # Control bytes other than tab/newline/carriage return/form feed: text files hardly ever hold them.
 _CONTROL_BYTES = bytes(range(9)) + bytes(range(14, 32)).replace(b"\x1b", b"")
+# Web pages (decoded with repair_utf8) may carry a few stray NUL bytes; binary files have far more.
+_MAX_STRAY_NUL_SHARE = 0.001
+_STRAY_NULS = 32
 # More than this share of control bytes means binary data, not text with a few stray bytes.
 _MAX_CONTROL_SHARE = 0.01
 # Text with at least this many well-formed multi-byte UTF-8 characters per broken one was meant as UTF-8:
@@ -57,6 +60,8 @@ def decode_bytes(data: bytes, declared: str | None = None, *, repair_utf8: bool 
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _decode_with(data, encoding)
+    if repair_utf8 and 0 < data.count(b"\x00") <= max(_STRAY_NULS, len(data) * _MAX_STRAY_NUL_SHARE):
+        data = data.replace(b"\x00", b"")  # a web page with a few stray NULs is still a page
     _refuse_binary(data)
     try:
         return data.decode("utf-8")
