@@ -65,6 +65,7 @@ class Ingestor:
                 cpu_seconds=settings.parse_cpu_seconds,
                 memory_bytes=settings.parse_memory_mb << 20,
                 wall_seconds=settings.parse_cpu_seconds * 3,
+                preload=("newsbrief.extract.html", "trafilatura"),
             )
             if settings.parse_in_worker
             else None

@@ -14,6 +14,7 @@ one stuck task (it can only break the whole pool), hence these few lines of proc
 
 from __future__ import annotations
 
+import importlib
 import logging
 import math
 import multiprocessing
@@ -30,6 +31,8 @@ from newsbrief.errors import ExtractionFailed, NewsbriefError
 
 LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
+# A worker process that is not up after this long (a machine out of memory or processes) is given up on.
+STARTUP_SECONDS = 60.0
 
 
 class BudgetExceeded(NewsbriefError):
@@ -57,13 +60,16 @@ def _cpu_seconds_used() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _serve(connection: Connection, memory_bytes: int) -> None:
+def _serve(connection: Connection, memory_bytes: int, preload: tuple[str, ...]) -> None:
     """The worker's loop: receive (function, args, cpu budget), send back ("ok", value) or ("error", exc)."""
+    for module in preload:  # imports are start-up, not part of any page's budget
+        importlib.import_module(module)
     current = _address_space_bytes()
     if current is not None:
         limit = current + memory_bytes
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
+    connection.send(("ready", None))
     while True:
         try:
             function, args, kwargs, cpu_seconds = connection.recv()
@@ -91,13 +97,22 @@ def _serve(connection: Connection, memory_bytes: int) -> None:
 
 
 class _Worker:
-    def __init__(self, context: BaseContext, memory_bytes: int) -> None:
+    def __init__(self, context: BaseContext, memory_bytes: int, preload: tuple[str, ...]) -> None:
         self.connection, child = context.Pipe()
         self.process = context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(child, memory_bytes), daemon=True, name="newsbrief-parser"
+            target=_serve, args=(child, memory_bytes, preload), daemon=True, name="newsbrief-parser"
         )
         self.process.start()
         child.close()
+        # Wait for the worker to be up (interpreter, preloaded imports), so a call's wall-clock budget
+        # measures the work alone, however busy the machine is at start-up.
+        try:
+            ready = self.connection.poll(STARTUP_SECONDS) and self.connection.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.kill()
+            raise BudgetExceeded("startup", "the parser worker did not start")
 
     def call(
         self,
@@ -144,7 +159,9 @@ class BudgetedPool:
         cpu_seconds: float = 20.0,
         memory_bytes: int = 1 << 30,
         wall_seconds: float = 60.0,
+        preload: tuple[str, ...] = (),
     ) -> None:
+        self.preload = preload
         self.cpu_seconds = cpu_seconds
         self.memory_bytes = memory_bytes
         self.wall_seconds = wall_seconds
@@ -162,7 +179,7 @@ class BudgetedPool:
         worker = self._idle.get()
         try:
             if worker is None or not worker.alive:
-                worker = _Worker(self._context, self.memory_bytes)
+                worker = _Worker(self._context, self.memory_bytes, self.preload)
                 with self._lock:
                     self._all = [*(known for known in self._all if known.alive), worker]
             return worker.call(function, args, kwargs, self.cpu_seconds, self.wall_seconds)
