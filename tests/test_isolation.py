@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +108,34 @@ def test_a_deeply_nested_page_does_not_take_the_service_down(pool: BudgetedPool)
     else:
         assert not page.verdict.is_article
     assert pool.call(double, 1) == 2
+
+
+def test_a_script_without_a_main_guard_can_use_the_ingestor(tmp_path: Path) -> None:
+    """Workers are fresh interpreters: the caller's script is not run again in them (as spawn would)."""
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from newsbrief.config import Settings\n"
+        "from newsbrief.errors import NotAnArticle\n"
+        "from newsbrief.ingest import Ingestor\n"
+        "from tests.site import PAYWALL, article_page\n"
+        "ingestor = Ingestor(Settings())\n"
+        "print(ingestor.article_from_html(article_page().encode(), url=None).title)\n"
+        "try:\n"
+        "    ingestor.article_from_html(PAYWALL, url=None)\n"
+        "except NotAnArticle as refused:\n"
+        "    print(refused.reason)\n"
+        "ingestor.close()\n",
+        encoding="utf-8",
+    )
+    root = Path(__file__).resolve().parents[1]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), *sys.path])}
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["Harbour approves ferry terminal", "paywall"]

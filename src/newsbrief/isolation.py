@@ -17,14 +17,15 @@ from __future__ import annotations
 import importlib
 import logging
 import math
-import multiprocessing
 import os
 import queue
 import resource
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
 
 from newsbrief.errors import ExtractionFailed, NewsbriefError
@@ -97,13 +98,27 @@ def _serve(connection: Connection, memory_bytes: int, preload: tuple[str, ...]) 
 
 
 class _Worker:
-    def __init__(self, context: BaseContext, memory_bytes: int, preload: tuple[str, ...]) -> None:
-        self.connection, child = context.Pipe()
-        self.process = context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(child, memory_bytes, preload), daemon=True, name="newsbrief-parser"
+    def __init__(self, memory_bytes: int, preload: tuple[str, ...]) -> None:
+        # A fresh interpreter (`python -m newsbrief.isolation`), not multiprocessing's spawn or forkserver:
+        # those re-run the caller's main module in the child, which breaks any script without a
+        # `__main__` guard; and fork is unsafe in the threaded service.
+        parent_end, child_end = socket.socketpair()
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "newsbrief.isolation",
+                str(child_end.fileno()),
+                str(memory_bytes),
+                *preload,
+            ],
+            pass_fds=(child_end.fileno(),),
+            env=environment,
+            stdin=subprocess.DEVNULL,
         )
-        self.process.start()
-        child.close()
+        child_end.close()
+        self.connection = Connection(parent_end.detach())
         # Wait for the worker to be up (interpreter, preloaded imports), so a call's wall-clock budget
         # measures the work alone, however busy the machine is at start-up.
         try:
@@ -140,11 +155,11 @@ class _Worker:
 
     @property
     def alive(self) -> bool:
-        return bool(self.process.is_alive())
+        return self.process.poll() is None
 
     def kill(self) -> None:
         self.process.kill()
-        self.process.join(5)
+        self.process.wait(5)
         self.connection.close()
 
 
@@ -165,7 +180,6 @@ class BudgetedPool:
         self.cpu_seconds = cpu_seconds
         self.memory_bytes = memory_bytes
         self.wall_seconds = wall_seconds
-        self._context = multiprocessing.get_context("forkserver")
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         for _ in range(workers):
             self._idle.put(None)  # a slot; its process starts on first use
@@ -179,7 +193,7 @@ class BudgetedPool:
         worker = self._idle.get()
         try:
             if worker is None or not worker.alive:
-                worker = _Worker(self._context, self.memory_bytes, self.preload)
+                worker = _Worker(self.memory_bytes, self.preload)
                 with self._lock:
                     self._all = [*(known for known in self._all if known.alive), worker]
             return worker.call(function, args, kwargs, self.cpu_seconds, self.wall_seconds)
@@ -193,3 +207,11 @@ class BudgetedPool:
         for worker in workers:
             if worker.alive:
                 worker.kill()
+
+
+if __name__ == "__main__":  # a worker: `python -m newsbrief.isolation FD MEMORY_BYTES [MODULE...]`
+    # Run the package module's _serve, not this __main__ copy's: errors it sends back must pickle as
+    # newsbrief.isolation.BudgetExceeded, which the caller can import.
+    from newsbrief import isolation
+
+    isolation._serve(Connection(int(sys.argv[1])), int(sys.argv[2]), tuple(sys.argv[3:]))
