@@ -3,6 +3,7 @@ from bench.splitter_cases import HARD_CASES
 
 from newsbrief.text.normalize import split_paragraphs
 from newsbrief.text.segment import segment_article, split_sentences
+from newsbrief.text.tokens import _WORD, split_words
 from tests.conftest import build_article
 
 
@@ -53,3 +54,20 @@ def test_split_paragraphs_normalises_whitespace_and_invisible_characters() -> No
         "One line and more.",
         "Two.",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Plain words only",
+        "“Yes,” she said (CNN) -- it's the U.S. economy's well-known $5,000 rock'n'roll... end.",
+        "'quoted' dogs' l'État d’Emmanuel Macron — «Bonjour» 1.5% snake_case __x__ 3rd",
+        "Россия: «Газпром» объявил, что цены вырастут на 5%. İstanbul ½ ² ٣",
+        "tabs\tand\u00a0non-breaking\u2009spaces, and ... dots!?",
+    ],
+)
+def test_split_words_matches_the_word_pattern(text: str) -> None:
+    # The fast tokenizer must give exactly what the regular expression gives (scores depend on it).
+    assert split_words(text) == _WORD.findall(text)
+    assert split_words(text.lower()) == _WORD.findall(text.lower())

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import repeat
+from itertools import accumulate, chain, compress, filterfalse, repeat
+from itertools import count as numbering
+from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
 
 from newsbrief.models import Document
-from newsbrief.text.tokens import content_terms, stemmer_for, stop_word_set
+from newsbrief.text.tokens import content_terms, split_words, stemmer_for, stop_word_set
 
 FEATURE_NAMES = (
     "pos_0", "pos_1", "pos_2", "pos_3_5", "pos_6_10", "pos_rel",
@@ -31,12 +33,11 @@ FEATURE_NAMES = (
 FeatureMatrix = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-# Words as text/tokens.py reads them (letters and digits; an apostrophe inside a word kept).
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _QUOTES = re.compile('["“”«»„]')
 _DIGIT = re.compile(r"\d")
 _OPENING_QUOTES = '"“«„'
 _APOSTROPHE = re.compile("['’]")
+_FIRST = itemgetter(0)
 # Languages that capitalise every noun, where a capital letter does not mark a name.
 _NOUNS_CAPITALISED = frozenset({"de", "lb"})
 # The most frequent names of an article are its protagonists.
@@ -56,10 +57,11 @@ def sentence_features(document: Document) -> FeatureMatrix:
         return np.zeros((0, len(FEATURE_NAMES)))
     language = document.language
     texts = [sentence.text for sentence in sentences]
-    tokens = [_WORD.findall(text) for text in texts]
-    lengths = [len(sentence_tokens) for sentence_tokens in tokens]
+    # Words as text/tokens.py reads them (letters and digits; an apostrophe inside a word kept).
+    tokens = list(map(split_words, texts))
+    lengths = list(map(len, tokens))
     # One lower() for the whole article: words hold no spaces, so the split gives them back one for one.
-    lowered = " ".join(word for sentence_tokens in tokens for word in sentence_tokens).lower().split(" ")
+    lowered = " ".join(chain.from_iterable(tokens)).lower().split(" ")
     stops = stop_word_set(language)
     terms = _term_ids(lowered, lengths, stops, language)
     columns = np.zeros((count, len(FEATURE_NAMES)))
@@ -82,10 +84,10 @@ def sentence_features(document: Document) -> FeatureMatrix:
     columns[:, 16] = [":" in text for text in texts]
     columns[:, 17] = [_DIGIT.search(text) is not None for text in texts]
     columns[:, 18:20] = _name_features(texts, tokens, language)
-    starts = np.cumsum(lengths) - lengths
+    starts = accumulate(lengths, initial=0)
     columns[:, 20] = [
         length > 0 and _APOSTROPHE.split(lowered[start], 1)[0] in stops
-        for start, length in zip(starts, lengths, strict=True)
+        for start, length in zip(starts, lengths, strict=False)  # starts has one more item
     ]
     paragraphs = np.array([sentence.paragraph for sentence in sentences])
     columns[:, 21] = np.concatenate(([True], paragraphs[1:] != paragraphs[:-1]))
@@ -103,9 +105,9 @@ class _Terms:
 
 def _term_ids(lowered: list[str], lengths: list[int], stops: frozenset[str], language: str | None) -> _Terms:
     """Stem each distinct content word once and number the stems; stop words get no id."""
-    content = [word for word in set(lowered) if word not in stops]
+    content = list(filterfalse(stops.__contains__, set(lowered)))
     stems = _stems(content, language)
-    vocabulary = {stem: number for number, stem in enumerate(dict.fromkeys(stems))}
+    vocabulary = dict(zip(dict.fromkeys(stems), numbering()))
     id_of = dict(zip(content, map(vocabulary.__getitem__, stems), strict=True))
     ids = np.fromiter(map(id_of.get, lowered, repeat(-1)), dtype=np.int64, count=len(lowered))
     sentence = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
@@ -116,12 +118,12 @@ def _term_ids(lowered: list[str], lengths: list[int], stops: frozenset[str], lan
 def _stems(words: list[str], language: str | None) -> list[str]:
     """Stems of words, remembered per language: Snowball costs about 1 us a word, a lookup a tenth of that."""
     cache = _STEM_CACHE.setdefault(language, {})
-    missing = [word for word in words if word not in cache]
+    missing = list(filterfalse(cache.__contains__, words))
     if missing:
         if len(cache) + len(missing) > _STEM_CACHE_SIZE:
             cache.clear()  # a crude bound; news vocabularies mostly fit
         cache.update(zip(missing, stemmer_for(language)(missing), strict=True))
-    return [cache[word] for word in words]
+    return list(map(cache.__getitem__, words))
 
 
 def _term_statistics(terms: _Terms, count: int, title_terms: set[str]) -> FeatureMatrix:
@@ -162,8 +164,8 @@ def _name_features(texts: list[str], tokens: list[list[str]], language: str | No
     out = np.zeros((len(texts), 2))
     if language in _NOUNS_CAPITALISED:
         return out
-    names = [_names(text, words) for text, words in zip(texts, tokens, strict=True)]
-    name_counts: Counter[str] = Counter(name for sentence_names in names for name in sentence_names)
+    names = list(map(_names, texts, tokens))
+    name_counts: Counter[str] = Counter(chain.from_iterable(names))
     # Ties broken by the name itself: iteration order of sets varies between processes (hash seeds).
     ranked = sorted(name_counts.items(), key=lambda item: (-item[1], item[0]))[:_TOP_NAMES]
     top_names = {name for name, seen in ranked if seen > 1}
@@ -177,6 +179,9 @@ def _names(text: str, words: list[str]) -> set[str]:
     """Capitalised words of a sentence except its first word; words split at apostrophes ("d'Emmanuel":
     "Emmanuel", "Obama's": "Obama")."""
     if "'" in text or "’" in text:
-        words = [part for word in words for part in _APOSTROPHE.split(word)]
+        # Words hold no spaces and at most one apostrophe, between two letters: their parts, in order.
+        words = _APOSTROPHE.sub(" ", " ".join(words)).split(" ") if words else words
     start = 1 if words and text.startswith(words[0]) else 0
-    return {word for word in words[start:] if word[0].isupper()}
+    rest = words[start:]
+    # The capitalised ones, filtered in C (map/compress) rather than a Python loop over every word.
+    return set(compress(rest, map(str.isupper, map(_FIRST, rest))))

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from itertools import chain
 
 from newsbrief.engines import register_engine
 from newsbrief.engines.base import EngineInfo, SentenceScores
 from newsbrief.models import Document, Style
-from newsbrief.text.tokens import content_terms
+from newsbrief.text.tokens import content_terms, content_terms_many
 
 NEWSBRIEF_V1_INFO = EngineInfo(
     name="newsbrief",
@@ -37,10 +38,9 @@ class NewsbriefV1Engine:
 
     def score(self, document: Document, style: Style = Style.BULLETS) -> SentenceScores:
         language = document.language
-        sentence_terms = [content_terms(sentence.text, language) for sentence in document.sentences]
-        document_counts: Counter[str] = Counter()
-        for terms in sentence_terms:
-            document_counts.update(terms)
+        # One stemming of each distinct word of the article (the stemmer is the cost, not the lookup).
+        sentence_terms = content_terms_many([sentence.text for sentence in document.sentences], language)
+        document_counts: Counter[str] = Counter(chain.from_iterable(sentence_terms))
         document_norm = math.sqrt(sum(count * count for count in document_counts.values())) or 1.0
         title_terms = set(content_terms(document.article.title or "", language))
         features = tuple(

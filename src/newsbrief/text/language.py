@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from newsbrief.text.tokens import stop_word_set, words
@@ -37,7 +38,8 @@ def _identifier() -> Any:
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when the text is too short or unclear."""
     sample = text[:_SAMPLE_CHARS]
-    if len(_LETTER.findall(sample)) < _MIN_LETTERS:
+    # Stop at the _MIN_LETTERS-th letter instead of listing every letter of the sample.
+    if next(islice(_LETTER.finditer(sample), _MIN_LETTERS - 1, None), None) is None:
         return None
     by_stop_words = _by_stop_words(sample)
     if by_stop_words is not None:
@@ -67,8 +69,11 @@ def _by_stop_words(sample: str) -> str | None:
         return None
     hits: Counter[str] = Counter()
     index = _stop_word_languages()
-    for token, seen in Counter(tokens).items():
-        for code in index.get(token, ()):
+    counts = Counter(tokens)
+    # Only the sample's stop words are visited (a set intersection in C); integer sums, any order.
+    for token in counts.keys() & index.keys():
+        seen = counts[token]
+        for code in index[token]:
             hits[code] += seen
     shares = sorted(((hits[code] / len(tokens), code) for code in _FAST_PATH_LANGUAGES), reverse=True)
     (best_share, best), (second_share, _) = shares[0], shares[1]

@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import chain, filterfalse
 
 import Stemmer
 import stop_words
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+# Punctuation that only ever sits at the edges of a word ("said,", "(CNN)", "“Yes”"). None of these is a
+# letter or digit, so a chunk that is alphanumeric once they are stripped is exactly one _WORD match.
+_EDGE_PUNCTUATION = "\"'“”‘’«»„()[]{},.;:!?-—–…*/"
 
 # ISO 639-1 code -> Snowball algorithm name (the stemmers PyStemmer ships).
 _SNOWBALL = {
@@ -20,9 +24,30 @@ _SNOWBALL = {
 }  # fmt: skip
 
 
+def split_words(text: str) -> list[str]:
+    r"""``_WORD.findall(text)``, about twice as fast: the same words in the same order, case kept.
+
+    No word holds whitespace, so the text is cut at whitespace first (in C); most chunks are a word with
+    punctuation at its edges, told apart by ``str.isalnum`` (the very test behind ``[^\W_]``), and only
+    the rest ("well-known", "U.S.", "dog's") goes through the regular expression.
+    """
+    found: list[str] = []
+    add, extend, find = found.append, found.extend, _WORD.findall
+    for chunk in text.split():
+        if chunk.isalnum():
+            add(chunk)
+            continue
+        core = chunk.strip(_EDGE_PUNCTUATION)
+        if core.isalnum():
+            add(core)
+        else:
+            extend(find(chunk))
+    return found
+
+
 def words(text: str) -> list[str]:
     """The words of a text, lowercased (letters and digits; apostrophes inside a word kept)."""
-    return _WORD.findall(text.lower())
+    return split_words(text.lower())
 
 
 @lru_cache(maxsize=64)
@@ -54,8 +79,9 @@ def content_terms(text: str, language: str | None) -> list[str]:
 
 def content_terms_many(texts: Sequence[str], language: str | None) -> list[list[str]]:
     """``content_terms`` of many texts, stemming each distinct word once (stemming dominates the cost)."""
-    stops = stop_word_set(language)
-    kept = [[word for word in words(text) if word not in stops] for text in texts]
-    distinct = list({word for text_words in kept for word in text_words})
+    is_stop = stop_word_set(language).__contains__
+    kept = [list(filterfalse(is_stop, words(text))) for text in texts]
+    distinct = list(set(chain.from_iterable(kept)))
     stem_of = dict(zip(distinct, stemmer_for(language)(distinct), strict=True))
-    return [[stem_of[word] for word in text_words] for text_words in kept]
+    stem = stem_of.__getitem__
+    return [list(map(stem, text_words)) for text_words in kept]
