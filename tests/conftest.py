@@ -93,3 +93,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def loopback_cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Environment for CLI commands that fetch from the tests' 127.0.0.1 servers: a fresh SQLite file,
+    loopback allowlisted, no politeness delay. Returns the database URL."""
+    database_url = f"sqlite:///{tmp_path / 'cli.db'}"
+    for name, value in {
+        "NEWSBRIEF_DATABASE_URL": database_url,
+        "NEWSBRIEF_FETCH_ALLOW": "127.0.0.1",
+        "NEWSBRIEF_FETCH_DELAY": "0",
+        "NEWSBRIEF_FETCH_TIMEOUT": "5",
+    }.items():
+        monkeypatch.setenv(name, value)
+    return database_url

@@ -67,16 +67,8 @@ def site() -> Iterator[Site]:
 
 
 @pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    database_url = f"sqlite:///{tmp_path / 'feeds.db'}"
-    for name, value in {
-        "NEWSBRIEF_DATABASE_URL": database_url,
-        "NEWSBRIEF_FETCH_ALLOW": "127.0.0.1",
-        "NEWSBRIEF_FETCH_DELAY": "0",
-        "NEWSBRIEF_FETCH_TIMEOUT": "5",
-    }.items():
-        monkeypatch.setenv(name, value)
-    return database_url
+def cli_env(loopback_cli_env: str) -> str:
+    return loopback_cli_env
 
 
 def table_count(database_url: str, table: object, *conditions: object) -> int:

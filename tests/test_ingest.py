@@ -255,16 +255,9 @@ def test_a_certificate_that_does_not_verify_is_a_tls_failure(
 
 
 def test_cli_ingest_prints_reasons_and_stores_only_articles(
-    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., CliResult]
+    site: Site, loopback_cli_env: str, run_cli: Callable[..., CliResult]
 ) -> None:
-    database_url = f"sqlite:///{tmp_path / 'cli.db'}"
-    for name, value in {
-        "NEWSBRIEF_DATABASE_URL": database_url,
-        "NEWSBRIEF_FETCH_ALLOW": "127.0.0.1",
-        "NEWSBRIEF_FETCH_DELAY": "0",
-        "NEWSBRIEF_FETCH_TIMEOUT": "5",
-    }.items():
-        monkeypatch.setenv(name, value)
+    database_url = loopback_cli_env
     good = site.add("/good", article_page(), headers={"ETag": '"a"'})
     wall = site.add("/wall", CONSENT_WALL)
     result = run_cli("ingest", good, wall, f"{site.base}/missing")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -307,6 +308,20 @@ def _open_database(settings: Settings) -> Any:
     return engine
 
 
+@contextmanager
+def _fetching(settings: Settings) -> Iterator[tuple[Any, Any]]:
+    """The database (migrated) and an Ingestor for a command that fetches; both closed after it."""
+    from newsbrief.ingest import Ingestor
+
+    engine = _open_database(settings)
+    ingestor = Ingestor(settings)
+    try:
+        yield engine, ingestor
+    finally:
+        ingestor.close()
+        engine.dispose()
+
+
 def _is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
@@ -321,14 +336,11 @@ def ingest(settings: Settings, /, sources: tuple[str, ...]) -> None:
     fails gets one "error:" line on stderr with its reason (e.g. not an article (paywall), [timeout]), the
     others go on, and the exit code is 1 if any failed.
     """
-    from newsbrief.ingest import Ingestor
     from newsbrief.pipeline import with_language
     from newsbrief.storage import repo
 
-    engine = _open_database(settings)
-    ingestor = Ingestor(settings)
     failed = 0
-    try:
+    with _fetching(settings) as (engine, ingestor):
         for source in sources:
             try:
                 if _is_url(source):
@@ -355,9 +367,6 @@ def ingest(settings: Settings, /, sources: tuple[str, ...]) -> None:
             except NewsbriefError as error:
                 failed += 1
                 click.echo(f"error: {source}: {error.message}", err=True)
-    finally:
-        ingestor.close()
-        engine.dispose()
     if failed:
         raise SystemExit(1)
 
@@ -402,13 +411,10 @@ def _print_poll(report: Any) -> None:
 def feeds_add(settings: Settings, /, urls: tuple[str, ...], no_poll: bool) -> None:
     """Subscribe to feeds: each URL is fetched and checked to be a feed first, then polled."""
     from newsbrief.feeds import fetch_feed, poll_feed
-    from newsbrief.ingest import Ingestor
     from newsbrief.storage import feed_repo
 
-    engine = _open_database(settings)
-    ingestor = Ingestor(settings)
     failed = 0
-    try:
+    with _fetching(settings) as (engine, ingestor):
         for url in urls:
             try:
                 if not _is_url(url):
@@ -427,9 +433,6 @@ def feeds_add(settings: Settings, /, urls: tuple[str, ...], no_poll: bool) -> No
             except NewsbriefError as error:
                 failed += 1
                 click.echo(f"error: {url}: {error.message}", err=True)
-    finally:
-        ingestor.close()
-        engine.dispose()
     if failed:
         raise SystemExit(1)
 
@@ -509,12 +512,10 @@ def feeds_poll(settings: Settings, /, which: tuple[str, ...], due: bool) -> None
     """Poll feeds now (all, or those named by id or URL): new entries are fetched, judged, stored and
     summarized once. Exit code 1 if a feed failed."""
     from newsbrief.feeds import poll_feed
-    from newsbrief.ingest import Ingestor
     from newsbrief.storage import feed_repo
 
-    engine = _open_database(settings)
-    ingestor = Ingestor(settings)
-    try:
+    failed = 0
+    with _fetching(settings) as (engine, ingestor):
         with engine.connect() as connection:
             if which:
                 chosen = [_find_feed(connection, name) for name in which]
@@ -522,14 +523,10 @@ def feeds_poll(settings: Settings, /, which: tuple[str, ...], due: bool) -> None
                 chosen = feed_repo.due_feeds(conn=connection)
             else:
                 chosen = feed_repo.list_feeds(conn=connection)
-        failed = 0
         for feed in chosen:
             report = poll_feed(engine, ingestor, feed, force=not due)
             _print_poll(report)
             failed += bool(report.error)
-    finally:
-        ingestor.close()
-        engine.dispose()
     if failed:
         raise SystemExit(1)
 
