@@ -299,3 +299,25 @@ def test_api_refuses_junk_with_a_reason_and_stores_articles(site: Site, tmp_path
         summary = client.post("/api/v1/summarize", json={"html": full, "url": paywalled, "sentences": 2})
         assert summary.status_code == 200, summary.text
         assert len(summary.json()["sentences"]) == 2
+
+
+def test_the_read_page_summarizes_sent_html_and_explains_refusals(tmp_path: Path) -> None:
+    settings = settings_for(database_url=f"sqlite:///{tmp_path / 'read.db'}")
+    html_page = {"Accept": "text/html"}
+    with TestClient(create_app(settings)) as client:
+        read = client.post("/read", data={"html": article_page(), "url": "https://courier.example/a"})
+        assert read.status_code == 200
+        assert "Harbour approves ferry terminal" in read.text
+        assert read.text.count("<li>") == 3
+        refused = client.post("/read", data={"html": CONSENT_WALL}, headers=html_page)
+        assert refused.status_code == 422
+        assert "This page is not an article" in refused.text
+        assert "consent_wall" in refused.text
+        missing = client.post("/read", data={"url": "https://courier.example/a"}, headers=html_page)
+        assert missing.status_code == 422
+        bad_length = client.post("/read", data={"html": article_page(), "length": "huge"})
+        assert bad_length.status_code == 422
+        assert bad_length.json()["error"]["code"] == "validation_error"
+        assert client.get("/api/v1/articles").json()["count"] == 0  # nothing stored
+        bookmarklet = client.get("/bookmarklet")
+        assert "javascript:" in bookmarklet.text

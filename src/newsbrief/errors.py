@@ -2,7 +2,8 @@
 
 Every error a user can cause is a ``NewsbriefError`` with a stable ``code`` (for API clients and tests)
 and an HTTP ``status`` (for the service). Interfaces map them: the CLI prints ``error: <message>`` on
-one line and exits 1; the API answers ``{"error": {"code": ..., "message": ...}}``.
+one line and exits 1; the API answers ``{"error": {"code": ..., "message": ..., "reason": ...}}`` (``reason``
+only for errors that have one: why a fetch failed, why a page is not an article).
 
     NewsbriefError
     ├── InvalidInput (400)                 the input or an option is wrong
@@ -28,8 +29,13 @@ class NewsbriefError(Exception):
 
     code = "newsbrief_error"
     status = 500
+    # A finer cause within the code, for clients and logs (``blocked_address``, ``paywall``, ``cpu``...).
+    reason: str | None = None
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        if reason is not None:
+            message = f"{message} [{reason}]"
+            self.reason = reason
         super().__init__(message)
         self.message = message
 
@@ -127,7 +133,7 @@ class NotAnArticle(ExtractionFailed):
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(f"not an article ({reason}): {message}")
-        self.reason = reason
+        self.reason = reason  # already in the message's words, so not appended as "[reason]"
 
 
 class EngineUnavailable(NewsbriefError):

@@ -55,12 +55,6 @@ class PollReport:
     problems: list[str] = field(default_factory=list)
 
 
-def error_reason(error: NewsbriefError) -> str:
-    """The short reason code of an error: its ``reason`` when it has one, else its code."""
-    reason = getattr(error, "reason", None)
-    return reason if isinstance(reason, str) else error.code
-
-
 def fetch_feed(ingestor: Ingestor, url: str) -> ParsedFeed:
     """Fetch and parse a feed now (to check a URL before subscribing to it)."""
     page = ingestor.fetch_document(url, accept=FEED_ACCEPT)
@@ -121,7 +115,7 @@ def _poll_document(
                 conn=connection,
                 feed=feed,
                 interval=interval,
-                reason=error_reason(error),
+                reason=error.reason or error.code,
                 message=error.message,
             )
         return
@@ -167,7 +161,7 @@ def _ingest_entry(
         report.problems.append(f"{entry.url}: {error.message}")
         with database.begin() as connection:
             feed_repo.entry_failed(
-                conn=connection, entry=entry, reason=error_reason(error), message=error.message
+                conn=connection, entry=entry, reason=error.reason or error.code, message=error.message
             )
 
 

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, Engine
 
 from newsbrief.config import Settings
-from newsbrief.errors import NoSentences, NotAnArticle
+from newsbrief.errors import NoSentences
 from newsbrief.extract.decode import decode_bytes
-from newsbrief.extract.html import ExtractedPage, declared_charset, extract_page
+from newsbrief.extract.html import ExtractedPage, article_of, declared_charset, extract_page
 from newsbrief.isolation import BudgetedPool
 from newsbrief.models import Article
 from newsbrief.net.fetch import FetchedPage, FetchFailed, FetchPolicy, Validators, fetch, fetch_html
@@ -116,11 +116,7 @@ class Ingestor:
             html = decode_bytes(
                 html, charset, repair_utf8=True
             )  # the HTTP header's charset, when the page has none
-        page = self.extract(html, url=url)
-        if page.verdict.reason is not None:
-            raise NotAnArticle(page.verdict.reason.value, page.verdict.detail)
-        assert page.article is not None
-        article = page.article
+        article = article_of(self.extract(html, url=url))
         if not has_words(article.text):
             raise NoSentences("the article has no text to summarize (no words found)")
         if title:

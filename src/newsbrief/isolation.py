@@ -43,8 +43,7 @@ class BudgetExceeded(NewsbriefError):
     status = 422
 
     def __init__(self, reason: str, message: str) -> None:
-        super().__init__(f"{message} [{reason}]")
-        self.reason = reason
+        super().__init__(message, reason=reason)
 
 
 def _address_space_bytes() -> int | None:

@@ -28,8 +28,7 @@ class BadFeed(InvalidInput):
     code = "bad_feed"
 
     def __init__(self, reason: str, message: str) -> None:
-        super().__init__(f"{message} [{reason}]")
-        self.reason = reason
+        super().__init__(message, reason=reason)
 
 
 @dataclass(frozen=True, slots=True)

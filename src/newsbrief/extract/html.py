@@ -161,7 +161,11 @@ def parse_html(html: str | bytes, *, url: str | None = None) -> Article:
         NotAnArticle: the page is a paywall, consent wall, error page, listing... (``reason`` says which).
         ExtractionFailed: the page cannot be parsed.
     """
-    page = extract_page(html, url=url)
+    return article_of(extract_page(html, url=url))
+
+
+def article_of(page: ExtractedPage) -> Article:
+    """The page's article, or NotAnArticle with the verdict's reason."""
     if page.verdict.reason is not None:
         raise NotAnArticle(page.verdict.reason.value, page.verdict.detail)
     assert page.article is not None  # an article verdict needs article text

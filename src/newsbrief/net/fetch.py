@@ -36,8 +36,7 @@ class FetchFailed(NewsbriefError):
     status = 422
 
     def __init__(self, reason: str, message: str, *, status: int | None = None) -> None:
-        super().__init__(f"{message} [{reason}]")
-        self.reason = reason
+        super().__init__(message, reason=reason)
         self.http_status = status  # what the server answered, when it answered with an error
 
 

@@ -153,8 +153,7 @@ def _install_errors(app: FastAPI) -> None:
     async def newsbrief_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, NewsbriefError)
         status = 422 if error.status == 400 and request.url.path.startswith("/api/") else error.status
-        reason = getattr(error, "reason", None)
-        return _render_error(request, status, error.code, error.message, reason)
+        return _render_error(request, status, error.code, error.message, error.reason)
 
     async def validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
