@@ -63,7 +63,7 @@ def long_cost(engine_name: str, article: Article, settings: Settings) -> tuple[f
 
 
 def main() -> None:
-    engines = sys.argv[1:] or ["lead.v1", "newsbrief.v1", "newsbrief.v2"]
+    engines = sys.argv[1:] or ["lead.v1", "newsbrief.v1", "newsbrief.v3"]
     data = Path(os.environ.get("NEWSBRIEF_DATA", "../shared/data"))
     articles = [row.article for row in read_eval_rows(data / "summ" / "cnndm-dev.jsonl")]
     settings = Settings()

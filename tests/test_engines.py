@@ -1,5 +1,6 @@
 """The same ladder for every registered engine (as sumy's per-summarizer tests)."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -104,7 +105,7 @@ def test_v1_reports_its_features() -> None:
 def test_learned_engine_explains_its_choice() -> None:
     from newsbrief.engines.features import FEATURE_NAMES
 
-    summary = summarize_article(STORY, engine="newsbrief.v2")
+    summary = summarize_article(STORY, engine="newsbrief.v3")
     for sentence in summary.sentences:
         assert sentence.features and set(sentence.features) <= set(FEATURE_NAMES)
         assert all(value != 0 for value in sentence.features.values())
@@ -115,7 +116,7 @@ def test_learned_engine_uses_headline_weights_for_headlines() -> None:
     from newsbrief.engines import get_engine
     from newsbrief.pipeline import prepare
 
-    engine = get_engine("newsbrief.v2")
+    engine = get_engine("newsbrief.v3")
     document = prepare(STORY)
     as_points = engine.score(document, Style.BULLETS).scores
     as_headline = engine.score(document, Style.HEADLINE).scores
@@ -179,7 +180,7 @@ def test_scores_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
                 "summarize",
                 str(source),
                 "-e",
-                "newsbrief.v2",
+                "newsbrief.v3",
                 "--format",
                 "json",
             ],
@@ -191,3 +192,16 @@ def test_scores_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
         data = json.loads(result.stdout)
         outputs.add(json.dumps([(s["index"], s["score"]) for s in data["sentences"]]))
     assert len(outputs) == 1
+
+
+def test_learned_engine_ignores_paragraph_breaks() -> None:
+    """The training articles have no paragraph breaks, so the scores must not depend on them."""
+    from newsbrief.engines import get_engine
+    from newsbrief.pipeline import prepare
+
+    engine = get_engine("newsbrief.v3")
+    one_paragraph = dataclasses.replace(STORY, paragraphs=(" ".join(STORY.paragraphs),))
+    split = engine.score(prepare(STORY)).scores
+    joined = engine.score(prepare(one_paragraph)).scores
+    assert len(split) == len(joined)
+    assert split == pytest.approx(joined)

@@ -71,3 +71,23 @@ def test_split_words_matches_the_word_pattern(text: str) -> None:
     # The fast tokenizer must give exactly what the regular expression gives (scores depend on it).
     assert split_words(text) == _WORD.findall(text)
     assert split_words(text.lower()) == _WORD.findall(text.lower())
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "(CNN)Gen. Martin Dempsey spoke on Monday. Troops will stay.",
+            ["(CNN)Gen. Martin Dempsey spoke on Monday.", "Troops will stay."],
+        ),
+        (
+            "Washington (Reuters)U.S. officials said so. Then they left.",
+            ["Washington (Reuters)U.S. officials said so.", "Then they left."],
+        ),
+        ("He (the chair)left early. Nobody followed.", ["He (the chair)left early.", "Nobody followed."]),
+    ],
+)
+def test_a_credit_glued_to_the_first_word_does_not_hide_an_abbreviation(
+    paragraph: str, expected: list[str]
+) -> None:
+    assert [paragraph[start:end] for start, end in split_sentences(paragraph, "en")] == expected

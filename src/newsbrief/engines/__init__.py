@@ -24,7 +24,7 @@ EngineFactory = Callable[[], SummarizerEngine]
 BUILTIN_ENGINE_MODULES = (
     "newsbrief.engines.lead",
     "newsbrief.engines.newsbrief_v1",
-    "newsbrief.engines.newsbrief_v2",
+    "newsbrief.engines.newsbrief_v3",
 )
 
 

@@ -3,19 +3,23 @@
 Every feature is computed from the article alone (no corpus statistics), so any language works; terms are
 stemmed content words of the article's language (the stop words and stemmers of text/tokens.py).
 
-This is the hot path of newsbrief.v2 (most of its time per article), so each sentence is tokenized once:
-the same words give the terms (lowercased, stemmed) and the names (capitalised), and the term statistics
-(article frequencies, spread, centrality, lead and title overlap) are numpy counts over term ids rather than
-a Python loop per sentence.
+This is the hot path of newsbrief.v3 (most of its time per article), so each sentence is tokenized once and
+the term statistics (article frequencies, spread, centrality, lead and title overlap) are numpy counts over
+term ids rather than a Python loop per sentence.
+
+Named people and places are not a feature of their own: counts of capitalised words and of the article's
+most frequent names (newsbrief.v2 had both) added nothing on cross-validation, for key points or headlines,
+and cost a fifth of this module's time; centrality and term spread already reward the protagonists' names.
+Nor is a sentence's place in its paragraph: every training article is one paragraph (the datasets keep no
+paragraph breaks), so v2's "first of its paragraph" was learned as "first of the article" and then lifted
+the first sentence of every paragraph of a real page to the rank of a lead.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from itertools import accumulate, chain, compress, filterfalse, repeat
+from itertools import accumulate, chain, filterfalse, repeat
 from itertools import count as numbering
-from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +32,7 @@ FEATURE_NAMES = (
     "centrality", "term_spread", "lead_overlap", "title",
     "words", "len_lt8", "len_gt50",
     "quote", "starts_quote", "question", "colon", "digits",
-    "names", "top_names", "starts_stop_word", "paragraph_first",
+    "starts_stop_word",
 )  # fmt: skip
 FeatureMatrix = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -37,11 +41,6 @@ _QUOTES = re.compile('["“”«»„]')
 _DIGIT = re.compile(r"\d")
 _OPENING_QUOTES = '"“«„'
 _APOSTROPHE = re.compile("['’]")
-_FIRST = itemgetter(0)
-# Languages that capitalise every noun, where a capital letter does not mark a name.
-_NOUNS_CAPITALISED = frozenset({"de", "lb"})
-# The most frequent names of an article are its protagonists.
-_TOP_NAMES = 5
 # Stems remembered per language (a few MB at most; see _stems).
 _STEM_CACHE_SIZE = 100_000
 _STEM_CACHE: dict[str | None, dict[str, str]] = {}
@@ -83,14 +82,11 @@ def sentence_features(document: Document) -> FeatureMatrix:
     columns[:, 15] = [text.endswith("?") for text in texts]
     columns[:, 16] = [":" in text for text in texts]
     columns[:, 17] = [_DIGIT.search(text) is not None for text in texts]
-    columns[:, 18:20] = _name_features(texts, tokens, language)
     starts = accumulate(lengths, initial=0)
-    columns[:, 20] = [
+    columns[:, 18] = [
         length > 0 and _APOSTROPHE.split(lowered[start], 1)[0] in stops
         for start, length in zip(starts, lengths, strict=False)  # starts has one more item
     ]
-    paragraphs = np.array([sentence.paragraph for sentence in sentences])
-    columns[:, 21] = np.concatenate(([True], paragraphs[1:] != paragraphs[:-1]))
     return columns
 
 
@@ -157,31 +153,3 @@ def _term_statistics(terms: _Terms, count: int, title_terms: set[str]) -> Featur
         title[[terms.vocabulary[term] for term in title_terms if term in terms.vocabulary]] = 1.0
         out[:, 3] = np.bincount(pair_sentence, weights=title[pair_term], minlength=count) / len(title_terms)
     return out
-
-
-def _name_features(texts: list[str], tokens: list[list[str]], language: str | None) -> FeatureMatrix:
-    """How many names a sentence holds (capped at 5) and its share of the article's top names."""
-    out = np.zeros((len(texts), 2))
-    if language in _NOUNS_CAPITALISED:
-        return out
-    names = list(map(_names, texts, tokens))
-    name_counts: Counter[str] = Counter(chain.from_iterable(names))
-    # Ties broken by the name itself: iteration order of sets varies between processes (hash seeds).
-    ranked = sorted(name_counts.items(), key=lambda item: (-item[1], item[0]))[:_TOP_NAMES]
-    top_names = {name for name, seen in ranked if seen > 1}
-    out[:, 0] = [min(1.0, len(sentence_names) / 5) for sentence_names in names]
-    if top_names:
-        out[:, 1] = [len(sentence_names & top_names) / len(top_names) for sentence_names in names]
-    return out
-
-
-def _names(text: str, words: list[str]) -> set[str]:
-    """Capitalised words of a sentence except its first word; words split at apostrophes ("d'Emmanuel":
-    "Emmanuel", "Obama's": "Obama")."""
-    if "'" in text or "’" in text:
-        # Words hold no spaces and at most one apostrophe, between two letters: their parts, in order.
-        words = _APOSTROPHE.sub(" ", " ".join(words)).split(" ") if words else words
-    start = 1 if words and text.startswith(words[0]) else 0
-    rest = words[start:]
-    # The capitalised ones, filtered in C (map/compress) rather than a Python loop over every word.
-    return set(compress(rest, map(str.isupper, map(_FIRST, rest))))
