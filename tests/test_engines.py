@@ -205,3 +205,26 @@ def test_learned_engine_ignores_paragraph_breaks() -> None:
     joined = engine.score(prepare(one_paragraph)).scores
     assert len(split) == len(joined)
     assert split == pytest.approx(joined)
+
+
+def test_learned_engine_fades_its_key_point_priors_for_long_summaries() -> None:
+    from newsbrief.engines import get_engine
+    from newsbrief.pipeline import prepare
+
+    engine = get_engine("newsbrief.v3")
+    document = prepare(STORY)
+    unknown = engine.score(document).scores
+    assert engine.score(document, sentences=3).scores == unknown  # the size the priors were fit for
+    assert engine.score(document, sentences=2).scores == unknown
+    assert engine.score(document, sentences=8).scores != unknown
+
+
+def test_a_word_budget_is_read_as_sentences_of_average_length() -> None:
+    from newsbrief.pipeline import prepare
+    from newsbrief.selection import Budget, expected_sentences
+
+    document = prepare(STORY)  # 5 sentences, 57 words
+    assert expected_sentences(Budget(sentences=3), document) == 3
+    assert expected_sentences(Budget(sentences=5, words=28), document) == 2
+    assert expected_sentences(Budget(sentences=5, words=1), document) == 1
+    assert expected_sentences(Budget(sentences=5, words=10_000), document) == 5

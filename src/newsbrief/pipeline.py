@@ -10,7 +10,7 @@ from newsbrief.engines import get_engine
 from newsbrief.engines.base import SummarizerEngine
 from newsbrief.errors import NoSentences
 from newsbrief.models import Article, Document, Length, Style, Summary, SummarySentence
-from newsbrief.selection import budget_for, select_sentences
+from newsbrief.selection import budget_for, expected_sentences, select_sentences
 from newsbrief.text.language import detect_language
 from newsbrief.text.segment import has_words, segment_article
 from newsbrief.text.trim import dateline_length
@@ -60,10 +60,10 @@ def summarize_article(
     length = length or Length.sentences(settings.default_sentences)
     started = time.perf_counter()
     document = prepare(article)
-    scores = scorer.score(document, style)
     budget = budget_for(
         length, style, sentence_count=len(document.sentences), reading_wpm=settings.reading_wpm
     )
+    scores = scorer.score(document, style, sentences=expected_sentences(budget, document))
     chosen = select_sentences(document, scores, budget, remove_redundancy=scorer.info.remove_redundancy)
     elapsed_ms = (time.perf_counter() - started) * 1000
     return Summary(

@@ -38,6 +38,15 @@ def budget_for(length: Length, style: Style, *, sentence_count: int, reading_wpm
     return Budget(sentences=cap, words=max(1, round(length.value * reading_wpm / 60)))
 
 
+def expected_sentences(budget: Budget, document: Document) -> int:
+    """About how many sentences a budget will take from this document (a word budget at its average
+    sentence length); engines may score differently for a few key points than for a long extract."""
+    if budget.words is None or not document.sentences:
+        return budget.sentences
+    average = max(1.0, document.article.word_count / len(document.sentences))
+    return max(1, min(budget.sentences, round(budget.words / average)))
+
+
 def select_sentences(
     document: Document, scores: SentenceScores, budget: Budget, *, remove_redundancy: bool = True
 ) -> list[int]:

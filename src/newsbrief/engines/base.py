@@ -54,9 +54,12 @@ class SummarizerEngine(Protocol):
     """A summarization engine: a pure function from a document to sentence scores.
 
     ``style`` tells what the scores are for: a headline wants the one sentence that says it all, key points
-    the sentences that cover the story together; an engine may ignore it.
+    the sentences that cover the story together; ``sentences`` about how many the caller will take (None:
+    unknown). An engine may ignore both.
     """
 
     info: EngineInfo
 
-    def score(self, document: Document, style: Style = Style.BULLETS) -> SentenceScores: ...
+    def score(
+        self, document: Document, style: Style = Style.BULLETS, *, sentences: int | None = None
+    ) -> SentenceScores: ...

@@ -20,7 +20,9 @@ class LeadEngine:
 
     info = LEAD_INFO
 
-    def score(self, document: Document, style: Style = Style.BULLETS) -> SentenceScores:
+    def score(
+        self, document: Document, style: Style = Style.BULLETS, *, sentences: int | None = None
+    ) -> SentenceScores:
         count = len(document.sentences)
         return SentenceScores(
             scores=tuple(float(count - index) for index in range(count)),

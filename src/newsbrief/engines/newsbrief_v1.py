@@ -36,7 +36,9 @@ class NewsbriefV1Engine:
 
     info = NEWSBRIEF_V1_INFO
 
-    def score(self, document: Document, style: Style = Style.BULLETS) -> SentenceScores:
+    def score(
+        self, document: Document, style: Style = Style.BULLETS, *, sentences: int | None = None
+    ) -> SentenceScores:
         language = document.language
         # One stemming of each distinct word of the article (the stemmer is the cost, not the lookup).
         sentence_terms = content_terms_many([sentence.text for sentence in document.sentences], language)

@@ -44,6 +44,8 @@ class _Model:
     # Per style: subtracted times the "words" feature (length, capped at 60 words, over 60). Key points
     # are short; of two sentences predicted to cover as much, the shorter one makes the better bullet.
     length_priors: dict[str, float]
+    # The summary size (sentences) the position and length priors were fit for.
+    prior_sentences: int
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +64,7 @@ def load_model() -> _Model:
         title_prior=float(data["title_prior"]),
         position_priors={style: float(prior) for style, prior in data["position_priors"].items()},
         length_priors={style: float(prior) for style, prior in data["length_priors"].items()},
+        prior_sentences=int(data["prior_sentences"]),
     )
 
 
@@ -71,16 +74,21 @@ class NewsbriefV3Engine:
 
     info = NEWSBRIEF_V3_INFO
 
-    def score(self, document: Document, style: Style = Style.BULLETS) -> SentenceScores:
+    def score(
+        self, document: Document, style: Style = Style.BULLETS, *, sentences: int | None = None
+    ) -> SentenceScores:
         model = load_model()
         matrix = sentence_features(document)
         style_name = "headline" if style is Style.HEADLINE else "bullets"
         position = np.log1p(np.arange(matrix.shape[0], dtype=np.float64))
+        # The priors were fit for summaries of up to prior_sentences sentences; a longer summary is an
+        # abridgement rather than key points, so they fade in proportion (8 sentences: 3/8 of each).
+        fade = 1.0 if sentences is None else min(1.0, model.prior_sentences / max(1, sentences))
         scores = (
             model.ensembles[style_name].predict(matrix)
             + model.title_prior * matrix[:, _TITLE]
-            - model.position_priors[style_name] * position
-            - model.length_priors[style_name] * matrix[:, _WORDS]
+            - fade * model.position_priors[style_name] * position
+            - fade * model.length_priors[style_name] * matrix[:, _WORDS]
         )
         return SentenceScores(scores=tuple(scores.tolist()), feature_names=FEATURE_NAMES, feature_rows=matrix)
 

@@ -15,9 +15,9 @@ from newsbrief.models import PARAGRAPH_SEPARATOR, Article, Sentence
 _HAS_WORD = re.compile(r"[^\W\d_]", re.UNICODE)
 # sentencex knows these languages' abbreviations; anything else falls back to its generic rules ("en").
 _FALLBACK_LANGUAGE = "en"
-# A wire credit glued to the first word, "(CNN)Gen. Dempsey" or "(Reuters)U.S. troops": the splitter would read
-# "(CNN)Gen." as one word ending a sentence instead of an abbreviation. Spaces in place of the brackets keep
-# every offset and let it see "Gen." and "U.S." as words.
+# A wire credit glued to the first word, "(CNN)Gen. Dempsey" or "(Reuters)U.S. troops": the splitter would
+# read "(CNN)Gen." as one word ending a sentence instead of an abbreviation. Spaces in place of the brackets
+# keep every offset and let it see "Gen." and "U.S." as words.
 _GLUED_CREDIT = re.compile(r"\((\w[^()\s]{0,30})\)(?=\w)")
 
 
