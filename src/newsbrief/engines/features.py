@@ -18,6 +18,7 @@ the first sentence of every paragraph of a real page to the rank of a lead.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import accumulate, chain, filterfalse, repeat
 from itertools import count as numbering
 
@@ -64,30 +65,45 @@ def sentence_features(document: Document) -> FeatureMatrix:
     stops = stop_word_set(language)
     terms = _term_ids(lowered, lengths, stops, language)
     columns = np.zeros((count, len(FEATURE_NAMES)))
-    index = np.arange(count)
-    columns[:, 0] = index == 0
-    columns[:, 1] = index == 1
-    columns[:, 2] = index == 2
-    columns[:, 3] = (index >= 3) & (index <= 5)
-    columns[:, 4] = (index >= 6) & (index <= 10)
-    columns[:, 5] = index / max(1, count - 1)
+    columns[:, :6] = _position_columns(count)
     heading = " ".join(filter(None, (document.article.title, document.article.subtitle)))
     columns[:, 6:10] = _term_statistics(terms, count, set(content_terms(heading, language)))
     word_counts = np.array([len(text.split()) for text in texts], dtype=np.float64)
     columns[:, 10] = np.minimum(word_counts, _WORDS_CAP) / _WORDS_CAP
     columns[:, 11] = word_counts < 8
     columns[:, 12] = word_counts >= 50
-    columns[:, 13] = [_QUOTES.search(text) is not None for text in texts]
-    columns[:, 14] = [text[:1] in _OPENING_QUOTES for text in texts]
-    columns[:, 15] = [text.endswith("?") for text in texts]
-    columns[:, 16] = [":" in text for text in texts]
-    columns[:, 17] = [_DIGIT.search(text) is not None for text in texts]
+    # quote, starts_quote, question, colon, digits: one pass over the sentences, one array.
+    columns[:, 13:18] = [
+        (
+            _QUOTES.search(text) is not None,
+            text[:1] in _OPENING_QUOTES,
+            text.endswith("?"),
+            ":" in text,
+            _DIGIT.search(text) is not None,
+        )
+        for text in texts
+    ]
     starts = accumulate(lengths, initial=0)
     columns[:, 18] = [
         length > 0 and _APOSTROPHE.split(lowered[start], 1)[0] in stops
         for start, length in zip(starts, lengths, strict=False)  # starts has one more item
     ]
     return columns
+
+
+@lru_cache(maxsize=256)
+def _position_columns(count: int) -> FeatureMatrix:
+    """pos_0 ... pos_rel for an article of ``count`` sentences (the same for every article of that size)."""
+    index = np.arange(count)
+    block = np.zeros((count, 6))
+    block[:, 0] = index == 0
+    block[:, 1] = index == 1
+    block[:, 2] = index == 2
+    block[:, 3] = (index >= 3) & (index <= 5)
+    block[:, 4] = (index >= 6) & (index <= 10)
+    block[:, 5] = index / max(1, count - 1)
+    block.flags.writeable = False  # shared between calls
+    return block
 
 
 class _Terms:
