@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newsbrief.models import Document
-from newsbrief.text.tokens import content_terms, split_words, stemmer_for, stop_word_set
+from newsbrief.text.tokens import content_terms, stemmer_for, stop_word_set, words
 
 FEATURE_NAMES = (
     "pos_0", "pos_1", "pos_2", "pos_3_5", "pos_6_10", "pos_rel",
@@ -57,11 +57,11 @@ def sentence_features(document: Document) -> FeatureMatrix:
         return np.zeros((0, len(FEATURE_NAMES)))
     language = document.language
     texts = [sentence.text for sentence in sentences]
-    # Words as text/tokens.py reads them (letters and digits; an apostrophe inside a word kept).
-    tokens = list(map(split_words, texts))
+    # Lowercased words as text/tokens.py reads them (``words``: letters and digits, an apostrophe inside a
+    # word kept), one list for the whole article and the number of words of each sentence.
+    tokens = list(map(words, texts))
     lengths = list(map(len, tokens))
-    # One lower() for the whole article: words hold no spaces, so the split gives them back one for one.
-    lowered = " ".join(chain.from_iterable(tokens)).lower().split(" ")
+    lowered = list(chain.from_iterable(tokens))
     stops = stop_word_set(language)
     terms = _term_ids(lowered, lengths, stops, language)
     columns = np.zeros((count, len(FEATURE_NAMES)))
