@@ -1,12 +1,13 @@
-"""``newsbrief.v3``: gradient-boosted trees over sentence features (engines/features.py), the default.
+"""``newsbrief.v3``: gradient-boosted trees over sentence features (engines/features.py).
 
 The model comes from ``scripts/train_newsbrief_v3.py``, fit on ../shared/data/train only (CNN validation
 highlights for key points; XSum and XL-Sum one-liners for headlines). ``newsbrief_v3_model.json`` beside this
 module is the whole model: 75 trees of depth 4 per style as arrays, no download, no ML library at run time.
 
 What changed from v2 (which this version replaces): sentences split right after a glued wire credit
-("(CNN)Gen. Dempsey"), no name-count features, deeper trees with larger leaves, and a small position prior
-(see the training script for the measurements behind each).
+("(CNN)Gen. Dempsey"), no name-count or paragraph-start features, deeper trees with larger leaves, and
+position and length priors for key points, faded for longer summaries (see the training script for the
+measurements behind each).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from newsbrief.models import Document, Style
 NEWSBRIEF_V3_INFO = EngineInfo(
     name="newsbrief",
     version="v3",
-    description="Default, learned: boosted trees over position, centrality, title, quotes, numbers, length.",
+    description="Learned: boosted trees over position, centrality, title, quotes, numbers, length.",
 )
 
 _TITLE = FEATURE_NAMES.index("title")
