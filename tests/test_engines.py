@@ -104,12 +104,18 @@ def test_v1_reports_its_features() -> None:
 
 def test_learned_engine_explains_its_choice() -> None:
     from newsbrief.engines.features import FEATURE_NAMES
+    from newsbrief.engines.newsbrief_v3 import SCORE_TERMS
 
     summary = summarize_article(STORY, engine="newsbrief.v3")
     for sentence in summary.sentences:
-        assert sentence.features and set(sentence.features) <= set(FEATURE_NAMES)
+        assert sentence.features and set(sentence.features) <= set(FEATURE_NAMES + SCORE_TERMS)
         assert all(value != 0 for value in sentence.features.values())
-    assert summary.sentences[0].features["title"] > 0  # it shares words with the title
+        # The evidence adds up: the trees' prediction plus the priors is the score.
+        parts = sum(sentence.features.get(term, 0.0) for term in SCORE_TERMS)
+        assert parts == pytest.approx(sentence.score, abs=1e-5)
+    first = summary.sentences[0].features
+    assert first["title"] > 0 and first["score_title_prior"] > 0  # it shares words with the title
+    assert summary.sentences[-1].features["score_position_prior"] < 0  # later sentences pay for position
 
 
 def test_learned_engine_uses_headline_weights_for_headlines() -> None:

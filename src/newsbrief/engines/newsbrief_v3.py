@@ -32,6 +32,8 @@ NEWSBRIEF_V3_INFO = EngineInfo(
 )
 
 _TITLE = FEATURE_NAMES.index("title")
+# The parts of a sentence's score, in the evidence beside the features: score = their sum.
+SCORE_TERMS = ("score_trees", "score_title_prior", "score_position_prior", "score_length_prior")
 _WORDS = FEATURE_NAMES.index("words")
 
 
@@ -85,13 +87,22 @@ class NewsbriefV3Engine:
         # The priors were fit for summaries of up to prior_sentences sentences; a longer summary is an
         # abridgement rather than key points, so they fade in proportion (8 sentences: 3/8 of each).
         fade = 1.0 if sentences is None else min(1.0, model.prior_sentences / max(1, sentences))
-        scores = (
-            model.ensembles[style_name].predict(matrix)
-            + model.title_prior * matrix[:, _TITLE]
-            - fade * model.position_priors[style_name] * position
-            - fade * model.length_priors[style_name] * matrix[:, _WORDS]
+        terms = np.column_stack(
+            (
+                model.ensembles[style_name].predict(matrix),
+                model.title_prior * matrix[:, _TITLE],
+                -fade * model.position_priors[style_name] * position,
+                -fade * model.length_priors[style_name] * matrix[:, _WORDS],
+            )
         )
-        return SentenceScores(scores=tuple(scores.tolist()), feature_names=FEATURE_NAMES, feature_rows=matrix)
+        scores = terms.sum(axis=1)
+        # The evidence shows the features and the terms that add up to the score, so a reviewer sees how much
+        # the trees and each prior weighed.
+        return SentenceScores(
+            scores=tuple(scores.tolist()),
+            feature_names=FEATURE_NAMES + SCORE_TERMS,
+            feature_rows=np.hstack((matrix, terms)),
+        )
 
 
 @register_engine(NEWSBRIEF_V3_INFO)
