@@ -1,3 +1,5 @@
+import pytest
+
 import newsbrief
 
 
@@ -13,3 +15,20 @@ def test_summarize_from_text() -> None:
         "The council approved the budget on Monday. It takes effect in May.", sentences=1
     )
     assert [s.text for s in summary.sentences] == ["The council approved the budget on Monday."]
+
+
+def test_settings_follow_the_environment_between_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calls without settings reuse one Settings per environment, and see a changed environment."""
+    from newsbrief.config import current_settings
+
+    text = "The council approved the budget on Monday. It takes effect in May. Critics objected."
+    monkeypatch.delenv("NEWSBRIEF_DEFAULT_ENGINE", raising=False)
+    assert current_settings() is current_settings()
+    monkeypatch.setenv("NEWSBRIEF_DEFAULT_ENGINE", "lead.v1")
+    assert current_settings().default_engine == "lead.v1"
+    assert newsbrief.summarize(text, sentences=1).engine == "lead.v1"
+    monkeypatch.setenv("NEWSBRIEF_DEFAULT_ENGINE", "newsbrief.v3")
+    assert newsbrief.summarize(text, sentences=1).engine == "newsbrief.v3"
+    monkeypatch.setenv("NEWSBRIEF_DEFAULT_ENGINE", "no.such")
+    with pytest.raises(newsbrief.UnknownEngine):
+        newsbrief.summarize(text, sentences=1)

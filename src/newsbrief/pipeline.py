@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from newsbrief.config import Settings
+from newsbrief.config import Settings, current_settings
 from newsbrief.engines import get_engine
 from newsbrief.engines.base import SummarizerEngine
 from newsbrief.errors import NoSentences
@@ -55,7 +55,7 @@ def summarize_article(
     Returns:
         The Summary, with each sentence's paragraph and span in ``article.text``.
     """
-    settings = settings or Settings()
+    settings = settings or current_settings()
     scorer = _resolve_engine(engine, settings)
     length = length or Length.sentences(settings.default_sentences)
     started = time.perf_counter()

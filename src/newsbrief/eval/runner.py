@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsbrief.config import Settings
+from newsbrief.config import Settings, current_settings
 from newsbrief.engines import get_engine
 from newsbrief.errors import BadDataset, SourceNotFound
 from newsbrief.eval.rouge import make_scorer, score_summary
@@ -106,7 +106,7 @@ def evaluate(
     language: str | None = None,
 ) -> EvalResult:
     """Summarize every row and score it against its reference. Timing covers summarizing only."""
-    settings = settings or Settings()
+    settings = settings or current_settings()
     scorer_engine = get_engine(engine)
     language = language or dataset_language(rows)
     predictions: list[str] = []
