@@ -19,6 +19,13 @@ _FALLBACK_LANGUAGE = "en"
 # read "(CNN)Gen." as one word ending a sentence instead of an abbreviation. Spaces in place of the brackets
 # keep every offset and let it see "Gen." and "U.S." as words.
 _GLUED_CREDIT = re.compile(r"\((\w[^()\s]{0,30})\)(?=\w)")
+# Titles that only ever stand before a name, which sentencex's lists lack in some positions ("a déclaré M.
+# Moscovici", "Le Dr. Bernard"): a cut right after one is no sentence end. Per language, because a lone
+# capital ends English sentences ("Malcolm X.", "Plan B.") while the French "M." is "Monsieur".
+_TITLES_BEFORE_NAMES = {
+    "fr": re.compile(r"(?:^|[\s(\"“«’'])(?:M|MM|Mme|Mlle|Dr|Pr|Mgr|Me)\.$"),
+    "en": re.compile(r"(?:^|[\s(\"“])(?:Mr|Mrs|Ms|Dr|Prof|Rev|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt)\.$"),
+}
 
 
 def split_sentences(paragraph: str, language: str | None = None) -> list[tuple[int, int]]:
@@ -33,7 +40,7 @@ def split_sentences(paragraph: str, language: str | None = None) -> list[tuple[i
             continue
         start += len(piece) - len(piece.lstrip())
         spans.append((start, start + len(stripped)))
-    return _merge_wordless(paragraph, spans)
+    return _merge_continuations(paragraph, _merge_wordless(paragraph, spans), language)
 
 
 def _merge_wordless(paragraph: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -45,6 +52,30 @@ def _merge_wordless(paragraph: str, spans: list[tuple[int, int]]) -> list[tuple[
         else:
             merged.append((start, end))
     return merged
+
+
+def _merge_continuations(
+    paragraph: str, spans: list[tuple[int, int]], language: str | None
+) -> list[tuple[int, int]]:
+    """Undo cuts that cannot be sentence ends: before a lowercase letter (no sentence starts with one; the
+    splitter took an abbreviation it does not know for a full stop: "т. е. прибыл", "approx. two") and
+    right after a title that stands before a name ("M. Moscovici")."""
+    title = _TITLES_BEFORE_NAMES.get(language or _FALLBACK_LANGUAGE)
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and (
+            _starts_lowercase(paragraph, start)
+            or (title is not None and title.search(paragraph, merged[-1][0], merged[-1][1]) is not None)
+        ):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _starts_lowercase(paragraph: str, start: int) -> bool:
+    """Whether the text at ``start`` is a lowercase word ("two", "прибыл"; not a brand like "iPhone")."""
+    return paragraph[start].islower() and paragraph[start : start + 40].split(maxsplit=1)[0].islower()
 
 
 def segment_article(article: Article) -> tuple[Sentence, ...]:
