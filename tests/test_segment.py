@@ -35,6 +35,15 @@ def test_hard_cases(language: str, expected: list[str]) -> None:
     assert [text[start:end] for start, end in split_sentences(text, language)] == expected
 
 
+def test_text_typed_in_lowercase_keeps_its_sentences() -> None:
+    text = "the storm hit the coast on monday. roads were closed. schools stay shut until friday."
+    assert [text[start:end] for start, end in split_sentences(text, "en")] == [
+        "the storm hit the coast on monday.",
+        "roads were closed.",
+        "schools stay shut until friday.",
+    ]
+
+
 @pytest.mark.parametrize(
     ("language", "expected"),
     [

@@ -59,12 +59,17 @@ def _merge_continuations(
 ) -> list[tuple[int, int]]:
     """Undo cuts that cannot be sentence ends: before a lowercase letter (no sentence starts with one; the
     splitter took an abbreviation it does not know for a full stop: "т. е. прибыл", "approx. two") and
-    right after a title that stands before a name ("M. Moscovici")."""
+    right after a title that stands before a name ("M. Moscovici").
+
+    The lowercase rule holds only for cased writing: in a text typed all in lowercase (a chat message, a
+    lowercased corpus) every sentence starts with a lowercase letter, so there it is off."""
     title = _TITLES_BEFORE_NAMES.get(language or _FALLBACK_LANGUAGE)
+    lowercase_starts = [_starts_lowercase(paragraph, start) for start, _ in spans]
+    cased = sum(lowercase_starts) * 2 <= len(spans)
     merged: list[tuple[int, int]] = []
-    for start, end in spans:
+    for (start, end), starts_lowercase in zip(spans, lowercase_starts, strict=True):
         if merged and (
-            _starts_lowercase(paragraph, start)
+            (cased and starts_lowercase)
             or (title is not None and title.search(paragraph, merged[-1][0], merged[-1][1]) is not None)
         ):
             merged[-1] = (merged[-1][0], end)
