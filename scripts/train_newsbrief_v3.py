@@ -32,8 +32,9 @@ seeds (summary ROUGE-1 / 2 / Lsum of 3 sentences through the shared selector; Le
   (29.0-29.7), other redundancy thresholds (0.3-1.0: 30.17-30.66, 0.6 kept).
 Fourth round (same harness; v3's setup 30.94 / 12.07 / 27.61 in that run): the headline ensemble added to the
 key-point score (x0.5 / 1 / 2: 30.71 / 30.46 / 30.00) or stacked as a feature (30.93), a ranking objective
-(LightGBM lambdarank, graded or top-3 labels: 30.42-30.53) and greedy-oracle membership as the target (30.48)
-were not kept. The model was then retrained unchanged on the repaired sentence splitter (text/segment.py).
+(LightGBM lambdarank, graded or top-3 labels: 30.42-30.53), greedy-oracle membership as the target (30.48)
+and MiniLM sentence-embedding features (centroid and lead cosines, novelty: 30.87-30.95) were not kept.
+The model was then retrained unchanged on the repaired sentence splitter (text/segment.py).
 Headlines, 3-fold x 3 seeds over the 900 one-liners (the top sentence; Lead-1 16.57): 100 x 3: 19.92, the
 same without name features 19.93, 75 x 4 with leaves of 100: 19.97; a position prior lowers it (0.01:
 19.92, 0.02: 19.34), a length prior too (0.04: 19.93, 0.08: 19.43), so headlines have neither.
