@@ -40,36 +40,27 @@ def split_sentences(paragraph: str, language: str | None = None) -> list[tuple[i
             continue
         start += len(piece) - len(piece.lstrip())
         spans.append((start, start + len(stripped)))
-    return _merge_continuations(paragraph, _merge_wordless(paragraph, spans), language)
+    return _merge_false_cuts(paragraph, spans, language)
 
 
-def _merge_wordless(paragraph: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Glue pieces with no letters (a stray "—" or "1.") to the sentence before them."""
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and not _HAS_WORD.search(paragraph[start:end]):
-            merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _merge_continuations(
+def _merge_false_cuts(
     paragraph: str, spans: list[tuple[int, int]], language: str | None
 ) -> list[tuple[int, int]]:
-    """Undo cuts that cannot be sentence ends: before a lowercase letter (no sentence starts with one; the
-    splitter took an abbreviation it does not know for a full stop: "т. е. прибыл", "approx. two") and
-    right after a title that stands before a name ("M. Moscovici").
-
-    The lowercase rule holds only for cased writing: in a text typed all in lowercase (a chat message, a
-    lowercased corpus) every sentence starts with a lowercase letter, so there it is off."""
+    """Glue to the sentence before it every piece that cannot stand alone, in one pass:
+    - a piece with no letters (a stray "—" or "1.");
+    - a piece starting with a lowercase word: no sentence starts with one, so the splitter took an
+      abbreviation it does not know for a full stop ("т. е. прибыл", "approx. two"). Only in cased writing:
+      in a text typed all in lowercase (a chat message, a lowercased corpus) every sentence starts so;
+    - a piece after a title that stands before a name ("M. Moscovici").
+    """
     title = _TITLES_BEFORE_NAMES.get(language or _FALLBACK_LANGUAGE)
     lowercase_starts = [_starts_lowercase(paragraph, start) for start, _ in spans]
     cased = sum(lowercase_starts) * 2 <= len(spans)
     merged: list[tuple[int, int]] = []
     for (start, end), starts_lowercase in zip(spans, lowercase_starts, strict=True):
         if merged and (
-            (cased and starts_lowercase)
+            not _HAS_WORD.search(paragraph, start, end)
+            or (cased and starts_lowercase)
             or (title is not None and title.search(paragraph, merged[-1][0], merged[-1][1]) is not None)
         ):
             merged[-1] = (merged[-1][0], end)
