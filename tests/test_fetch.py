@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import ipaddress
 import threading
 import time
 from collections.abc import Iterator
@@ -10,7 +11,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from newsbrief.net.fetch import FetchFailed, FetchPolicy, fetch_html, is_public
+from newsbrief.net.fetch import (
+    DENIED_NETWORKS,
+    FetchFailed,
+    FetchPolicy,
+    Validators,
+    fetch,
+    fetch_html,
+    is_allowed,
+    is_public,
+    refusal_reason,
+)
+from tests.site import running_site
 
 ARTICLE = (
     b"<html><head><title>Bridge opens</title></head><body><article><h1>Bridge opens</h1>"
@@ -177,3 +189,234 @@ def test_gzip_bomb_costs_no_more_than_the_limit(server: str) -> None:
 def test_gzip_page_is_inflated(server: str) -> None:
     page = fetch_html(server + "/gzipped", ALLOW_LOOPBACK)
     assert b"Bridge opens" in page.body
+
+
+# Issue 12, item 15: the deny table, address by address ----------------------------------------------------
+
+REFUSED_ADDRESSES = [
+    # IPv4 special-purpose blocks
+    "0.0.0.0",
+    "0.1.2.3",
+    "10.0.0.1",
+    "100.64.0.1",  # shared address space (carrier-grade NAT)
+    "100.100.100.200",  # a cloud metadata service, inside 100.64.0.0/10
+    "100.127.255.254",
+    "127.0.0.1",
+    "127.255.255.254",
+    "169.254.169.254",
+    "172.16.0.1",
+    "172.31.255.254",
+    "192.0.0.8",
+    "192.0.2.1",
+    "192.88.99.1",
+    "192.168.1.1",
+    "198.18.0.1",
+    "198.51.100.1",
+    "203.0.113.1",
+    "224.0.0.1",
+    "239.255.255.250",
+    "240.0.0.1",
+    "255.255.255.255",
+    # IPv6 special-purpose blocks
+    "::",
+    "::1",
+    "::127.0.0.1",  # IPv4-compatible (deprecated)
+    "::ffff:0:7f00:1",  # IPv4-translated
+    "100::1",
+    "2001:db8::1",
+    "2001:2::1",
+    "2001:10::1",
+    "3fff::1",
+    "5f00::1",
+    "fc00::1",
+    "fd12:3456::1",
+    "fe80::1",
+    "fec0::1",  # site-local (deprecated): ipaddress's flags miss it
+    "feff::1",
+    "ff02::1",
+    # IPv4 carried inside IPv6, unwrapped and checked
+    "::ffff:127.0.0.1",
+    "::ffff:7f00:1",
+    "::ffff:100.100.100.200",
+    "::ffff:169.254.169.254",
+    "2002:7f00:1::",  # 6to4 around 127.0.0.1
+    "2002:a9fe:a9fe::1",  # 6to4 around 169.254.169.254
+    "2002:6464:64c8::1",  # 6to4 around 100.100.100.200
+    "2002:c0a8:101::1",  # 6to4 around 192.168.1.1
+    "64:ff9b::7f00:1",  # NAT64 around 127.0.0.1
+    "64:ff9b::a9fe:a9fe",  # NAT64 around 169.254.169.254
+    "64:ff9b::100.100.100.200",
+    "64:ff9b:1::808:808",  # local-use NAT64 (RFC 8215)
+    "2001:0:808:808::80ff:fffe",  # Teredo: client 127.0.0.1 (stored inverted)
+    "2001:0:a9fe:a9fe::f7f7:f7f7",  # Teredo: server 169.254.169.254
+    "2001:0:808:808::f7f7:f7f7",  # Teredo with public ends: still a tunnel
+]
+PUBLIC_ADDRESSES = [
+    "93.184.216.34",
+    "8.8.8.8",
+    "1.1.1.1",
+    "100.63.255.255",  # just below 100.64.0.0/10
+    "100.128.0.1",  # just above it
+    "2606:4700:4700::1111",
+    "2a00:1450:4001:81c::200e",
+    "::ffff:8.8.8.8",  # IPv4-mapped: the connection goes to 8.8.8.8
+    "64:ff9b::808:808",  # NAT64 to 8.8.8.8 (how IPv6-only hosts reach IPv4 sites)
+    "2002:808:808::1",  # 6to4 around 8.8.8.8
+]
+
+
+@pytest.mark.parametrize("text", REFUSED_ADDRESSES)
+def test_non_public_addresses_are_refused_with_a_reason(text: str) -> None:
+    address = ipaddress.ip_address(text)
+    assert not is_public(address)
+    literal = f"[{text}]" if ":" in text else text
+    with pytest.raises(FetchFailed) as failure:  # refused before any connection is tried
+        fetch_html(f"http://{literal}/", FetchPolicy(deadline_seconds=2))
+    assert failure.value.reason == "blocked_address"
+    assert refusal_reason(address)
+
+
+@pytest.mark.parametrize("text", PUBLIC_ADDRESSES)
+def test_public_addresses_pass(text: str) -> None:
+    assert is_public(ipaddress.ip_address(text))
+    assert refusal_reason(ipaddress.ip_address(text)) is None
+
+
+def test_every_deny_table_entry_says_why() -> None:
+    assert len(DENIED_NETWORKS) >= 25
+    for network, why in DENIED_NETWORKS:
+        assert why.strip(), network
+        assert not is_public(network.network_address), network
+
+
+# Item 16: allowlist entries with a port -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "host", "port", "address", "allowed"),
+    [
+        ("127.0.0.1", "127.0.0.1", 8080, "127.0.0.1", True),
+        ("127.0.0.1:8080", "127.0.0.1", 8080, "127.0.0.1", True),
+        ("127.0.0.1:8080", "127.0.0.1", 8081, "127.0.0.1", False),
+        ("127.0.0.1:8080", "intranet.local", 8080, "127.0.0.1", True),
+        ("intranet.local:8443", "intranet.local", 8443, "10.1.2.3", True),
+        ("intranet.local:8443", "INTRANET.local.", 8443, "10.1.2.3", True),
+        ("intranet.local:8443", "intranet.local", 443, "10.1.2.3", False),
+        ("intranet.local", "intranet.local", 443, "10.1.2.3", True),
+        ("intranet.local", "other.local", 443, "10.1.2.3", False),
+        ("10.0.0.0/8", "intranet.local", 443, "10.1.2.3", True),
+        ("10.0.0.0/8:443", "intranet.local", 443, "10.1.2.3", True),
+        ("10.0.0.0/8:443", "intranet.local", 80, "10.1.2.3", False),
+        ("::1", "localhost", 80, "::1", True),
+        ("[::1]:8080", "localhost", 8080, "::1", True),
+        ("[::1]:8080", "localhost", 80, "::1", False),
+        ("[fd00::/8]:443", "intranet.local", 443, "fd12::1", True),
+        ("intranet.local:99999", "intranet.local", 99999, "10.1.2.3", False),  # no such port
+        ("intranet.local:http", "intranet.local", 80, "10.1.2.3", False),  # not a port number
+    ],
+)
+def test_allow_entries_with_and_without_a_port(
+    entry: str, host: str, port: int, address: str, allowed: bool
+) -> None:
+    assert is_allowed(frozenset({entry}), host, port, ipaddress.ip_address(address)) is allowed
+
+
+def test_a_host_port_entry_opens_that_port_only(server: str) -> None:
+    port = int(server.rsplit(":", 1)[1])
+    exact = FetchPolicy(allow=frozenset({f"127.0.0.1:{port}"}), deadline_seconds=3)
+    assert b"Bridge opens" in fetch_html(server + "/article", exact).body
+    other = FetchPolicy(allow=frozenset({f"127.0.0.1:{port + 1}"}), deadline_seconds=3)
+    with pytest.raises(FetchFailed) as failure:
+        fetch_html(server + "/article", other)
+    assert failure.value.reason == "blocked_address"
+    assert str(failure.value).count("127.0.0.1") == 1  # the host as given, never what it resolved to
+
+
+def test_a_refusal_names_the_host_but_not_its_addresses() -> None:
+    with pytest.raises(FetchFailed) as failure:
+        fetch_html("http://localhost/", FetchPolicy(deadline_seconds=2))
+    assert failure.value.reason == "blocked_address"
+    assert "localhost refused: not a public address" in str(failure.value)
+    assert "127.0.0.1" not in str(failure.value) and "::1" not in str(failure.value)
+
+
+# Items 3 and 4: malformed redirects and corrupt compressed bodies --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("location", "reason"),
+    [
+        ("http:\\\\host/", "bad_redirect"),
+        ("/a\\b", "bad_redirect"),
+        ("http://host:99999/", "bad_redirect"),
+        ("http://host:0/", "bad_redirect"),
+        ("http://[::1/", "bad_redirect"),
+        ("http://host:abc/", "bad_redirect"),
+        ("http://ho\x7fst/", "bad_redirect"),
+        ("http:///path", "bad_redirect"),
+        ("", "bad_redirect"),
+        ("ftp://host/file", "bad_scheme"),
+        ("/article?q=a\\b", None),  # a backslash in the query is only data
+        ("  /article  ", None),  # surrounding blanks are not part of the value
+    ],
+)
+def test_malformed_redirects_fail_with_a_reason(location: str, reason: str | None) -> None:
+    with running_site() as site:
+        site.add("/article", ARTICLE)
+        site.add("/article?q=a\\b", ARTICLE)
+        url = site.add("/moved", b"", status=302, headers={"Location": location})
+        if reason is None:
+            assert b"Bridge opens" in fetch_html(url, ALLOW_LOOPBACK).body
+            return
+        with pytest.raises(FetchFailed) as failure:
+            fetch_html(url, ALLOW_LOOPBACK)
+    assert failure.value.reason == reason
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:99999/",
+        "http://127.0.0.1:0/",
+        "http://[::1/",
+        "http://127.0.0.1/a\x00b",
+        "http:///x",
+    ],
+)
+def test_malformed_urls_fail_with_a_reason(url: str) -> None:
+    with pytest.raises(FetchFailed) as failure:
+        fetch_html(url, ALLOW_LOOPBACK)
+    assert failure.value.reason == "bad_url"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        ("gzip", ARTICLE),
+        ("x-gzip", ARTICLE),
+        ("deflate", ARTICLE),
+        ("gzip", gzip.compress(ARTICLE)[:60]),  # cut short
+        ("deflate", b"x\x9c" + b"\xff" * 100),  # garbled after a valid header
+        ("br", ARTICLE),  # not decoded here, so never asked for
+    ],
+)
+def test_a_body_that_does_not_decode_is_bad_encoding(encoding: str, body: bytes) -> None:
+    with running_site() as site:
+        url = site.add("/story", body, headers={"Content-Encoding": encoding})
+        with pytest.raises(FetchFailed) as failure:
+            fetch_html(url, ALLOW_LOOPBACK)
+        assert failure.value.reason == "bad_encoding"
+        assert site.requests_to("/story")[0].headers["accept-encoding"] == "gzip, deflate"
+
+
+def test_an_empty_compressed_answer_is_not_an_encoding_error() -> None:
+    def not_modified(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(304)  # no body, but the headers of the (gzipped) page it stands for
+        handler.send_header("ETag", '"v1"')
+        handler.send_header("Content-Encoding", "gzip")
+        handler.end_headers()
+
+    with running_site() as site:
+        url = site.add("/story", handler=not_modified)
+        page = fetch(url, ALLOW_LOOPBACK, validators=Validators(etag='"v1"'))
+    assert page.not_modified and page.body == b""

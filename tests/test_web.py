@@ -159,7 +159,7 @@ def test_healthz_and_metrics(client: TestClient) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
     create(client, text=STORY)
     client.get("/api/v1/articles/1/summary")
-    metrics = client.get("/metrics")
+    metrics = client.get("/metrics", headers=AUTH)  # issue 12 item 14: metrics need a key
     assert metrics.status_code == 200
     assert (
         'newsbrief_http_requests_total{method="GET",route="/api/v1/articles/{article_id}/summary",status="200"}'

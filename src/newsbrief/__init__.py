@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from newsbrief._version import __version__
+from newsbrief.check import Check, CheckedSentence, UnsupportedPart, check
 from newsbrief.config import Settings
 from newsbrief.engines import available_engines, get_engine, register_engine
 from newsbrief.errors import (
@@ -53,6 +54,8 @@ def summarize(
 __all__ = [
     "Article",
     "BadLength",
+    "Check",
+    "CheckedSentence",
     "EngineUnavailable",
     "ExtractionFailed",
     "InputTooLarge",
@@ -65,9 +68,11 @@ __all__ = [
     "Summary",
     "SummarySentence",
     "UnknownEngine",
+    "UnsupportedPart",
     "__version__",
     "article_from_text",
     "available_engines",
+    "check",
     "get_engine",
     "register_engine",
     "summarize",

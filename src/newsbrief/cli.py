@@ -16,7 +16,7 @@ from newsbrief._version import __version__
 from newsbrief.config import Settings
 from newsbrief.engines import available_engines, is_installed
 from newsbrief.errors import NewsbriefError
-from newsbrief.models import Length, LengthUnit, Style
+from newsbrief.models import Article, Length, LengthUnit, Style
 from newsbrief.pipeline import summarize_article
 from newsbrief.render import render_json, render_markdown, render_text
 from newsbrief.sources import read_articles
@@ -232,6 +232,7 @@ def batch(
         partition_size=partition_size,
         output_format=output_format,
         progress=not quiet,
+        max_record_bytes=settings.max_input_bytes,
     )
     click.echo(
         f"{report.rows} rows: {report.ok} ok, {report.errors} with errors; "
@@ -334,13 +335,19 @@ def ingest(settings: Settings, /, sources: tuple[str, ...]) -> None:
 
     Prints one line per stored article (id, new / already stored / not modified, title); a source that
     fails gets one "error:" line on stderr with its reason (e.g. not an article (paywall), [timeout]), the
-    others go on, and the exit code is 1 if any failed.
+    others go on, and the exit code is 1 if any failed. HTML files are parsed and judged as fetched
+    pages are: in a worker under the parse budgets.
     """
     from newsbrief.pipeline import with_language
     from newsbrief.storage import repo
 
     failed = 0
     with _fetching(settings) as (engine, ingestor):
+
+        def parse(markup: str, url: str | None) -> Article:
+            article: Article = ingestor.article_from_html(markup, url=url)
+            return article
+
         for source in sources:
             try:
                 if _is_url(source):
@@ -356,7 +363,7 @@ def ingest(settings: Settings, /, sources: tuple[str, ...]) -> None:
                         f"{outcome.stored.id}\t{state}\t{outcome.stored.article.title or '(untitled)'}"
                     )
                     continue
-                articles = read_articles(source, max_bytes=settings.max_input_bytes)
+                articles = read_articles(source, max_bytes=settings.max_input_bytes, parse=parse)
                 with engine.begin() as connection:
                     for article in articles:
                         stored, created = repo.save_article(
@@ -366,9 +373,14 @@ def ingest(settings: Settings, /, sources: tuple[str, ...]) -> None:
                         click.echo(f"{stored.id}\t{state}\t{stored.article.title or '(untitled)'}")
             except NewsbriefError as error:
                 failed += 1
-                click.echo(f"error: {source}: {error.message}", err=True)
+                click.echo(f"error: {_naming(source, error.message)}", err=True)
     if failed:
         raise SystemExit(1)
+
+
+def _naming(source: str, message: str) -> str:
+    """The message with the source named in front, once (file errors name their file already)."""
+    return message if message.startswith(source) else f"{source}: {message}"
 
 
 @cli.group()
@@ -588,22 +600,135 @@ def feeds_export(settings: Settings, /, output: Path | None) -> None:
 
 @cli.group()
 def keys() -> None:
-    """API keys for writes (Authorization: Bearer KEY)."""
+    """API keys (Authorization: Bearer KEY, or the login of a private deployment's pages)."""
 
 
 @keys.command("create")
 @click.option("--label", help="What the key is for.")
+@click.option(
+    "--role",
+    type=click.Choice(["writer", "admin"]),
+    default="writer",
+    show_default=True,
+    help="writer: stores, deletes only what it stored; admin: deletes anything.",
+)
 @click.pass_obj
-def keys_create(settings: Settings, /, label: str | None) -> None:
+def keys_create(settings: Settings, /, label: str | None, role: str) -> None:
     """Create a key and print it once (only its hash is stored)."""
     from newsbrief.storage import repo
-    from newsbrief.storage.database import open_engine, upgrade
 
-    engine = open_engine(settings.database_url)
-    upgrade(engine)
+    engine = _open_database(settings)
     with engine.begin() as connection:
-        click.echo(repo.create_api_key(conn=connection, label=label))
+        click.echo(repo.create_api_key(conn=connection, label=label, role=role))
     engine.dispose()
+
+
+@keys.command("list")
+@click.pass_obj
+def keys_list(settings: Settings, /) -> None:
+    """The keys made here: id, label, role, created, revoked (never the key: it is not stored)."""
+    from newsbrief.storage import repo
+
+    engine = _open_database(settings)
+    with engine.connect() as connection:
+        made = repo.list_api_keys(conn=connection)
+    engine.dispose()
+    click.echo(f"{'id':>5}  {'label':<24}  {'role':<6}  {'created':<16}  revoked")
+    for key in made:
+        revoked = key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else "-"
+        created = key.created_at.strftime("%Y-%m-%d %H:%M")
+        click.echo(f"{key.id:>5}  {key.label or '-':<24}  {key.role:<6}  {created:<16}  {revoked}")
+
+
+@keys.command("revoke")
+@click.argument("key_id", type=click.IntRange(min=1, max=2_147_483_647))
+@click.pass_obj
+def keys_revoke(settings: Settings, /, key_id: int) -> None:
+    """Revoke key KEY_ID (see `keys list`): it, and the sessions opened with it, stop working at once."""
+    from newsbrief.errors import InvalidInput
+    from newsbrief.storage import repo
+
+    engine = _open_database(settings)
+    try:
+        with engine.begin() as connection:
+            if not repo.revoke_api_key(conn=connection, key_id=key_id):
+                raise InvalidInput(f"no key {key_id} (see `newsbrief keys list`)")
+    finally:
+        engine.dispose()
+    click.echo(f"revoked key {key_id}")
+
+
+@cli.command(name="check")
+@click.argument("article", required=False)
+@click.argument("summary", required=False)
+@click.option(
+    "--pairs", "pairs", metavar="FILE.jsonl", help='JSON lines {"id", "article", "summary"} (or - for stdin).'
+)
+@click.option("--language", help="The article's language (default: detected).")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.pass_obj
+def check_command(
+    settings: Settings,
+    /,
+    article: str | None,
+    summary: str | None,
+    pairs: str | None,
+    language: str | None,
+    output_format: str,
+) -> None:
+    """Check SUMMARY against ARTICLE (files, one of them may be -): a score 0..1 and, per summary
+    sentence, the article sentences supporting it and the numbers, names, quotes... the article lacks."""
+    from newsbrief.check import check, check_pair_line
+
+    if pairs is not None:
+        if article is not None or summary is not None:
+            raise click.UsageError("give ARTICLE and SUMMARY, or --pairs FILE, not both")
+        failed = 0
+        lines = _read_checked_text(pairs, settings).split("\n")
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                outcome = check_pair_line(line, number=number, language=language)
+                failed += "error" in outcome
+                json_line = json.dumps(outcome, ensure_ascii=False)
+                click.echo(json_line if output_format == "json" else _pair_line(outcome))
+        if failed:
+            raise NewsbriefError(f"{failed} line(s) of {pairs} could not be checked (see their error lines)")
+        return
+    if article is None or summary is None:
+        raise click.UsageError("give ARTICLE and SUMMARY (files, or - for one of them), or --pairs FILE")
+    if article == "-" and summary == "-":
+        raise click.UsageError("only one of ARTICLE and SUMMARY can be - (standard input)")
+    article_text = _read_checked_text(article, settings)
+    result = check(article_text, _read_checked_text(summary, settings), language=language)
+    if output_format == "json":
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        return
+    click.echo(f"score {result.score:.2f}: {'supported' if result.supported else 'NOT supported'}")
+    for sentence in result.sentences:
+        verdict = "ok " if sentence.supported else "NO "
+        click.echo(f"{verdict} {sentence.score:.2f}  {sentence.text}")
+        for part in sentence.unsupported:
+            click.echo(f"      unsupported {part.reason}: {part.text}")
+        for start, end in sentence.spans:
+            click.echo(f"      source [{start}:{end}] {click.unstyle(article_text[start:end])[:100]}")
+
+
+def _read_checked_text(source: str, settings: Settings) -> str:
+    """A checker input: a file or stdin, size-limited and decoded; a page's HTML becomes its article text."""
+    from newsbrief.extract.decode import decode_bytes
+    from newsbrief.extract.html import looks_like_html
+    from newsbrief.sources import article_from_text, read_source_bytes
+
+    text = decode_bytes(read_source_bytes(source, max_bytes=settings.max_input_bytes))
+    return article_from_text(text).text if looks_like_html(text) else text
+
+
+def _pair_line(result: dict[str, Any]) -> str:
+    if "error" in result:
+        return f"{result['id']}\terror\t{result['error']['message']}"
+    return f"{result['id']}\t{result['score']:.2f}\t{'supported' if result['supported'] else 'NOT supported'}"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -42,10 +42,23 @@ class Settings(BaseSettings):
         default="",
         description="Comma-separated keys accepted for API writes (besides `newsbrief keys create` keys).",
     )
-    read_requires_key: bool = Field(default=False, description="Require an API key for API reads too.")
+    read_requires_key: bool = Field(
+        default=False, description="A private deployment: every page needs a login, every API read a key."
+    )
     cors_origins: str = Field(
         default="*",
-        description="Comma-separated origins allowed to call the API from a browser (the widget).",
+        description="Comma-separated origins allowed to read the API from a browser (the widget).",
+    )
+    cors_write_origins: str = Field(
+        default="",
+        description="Comma-separated origins allowed to write (POST, DELETE) through the API from a browser.",
+    )
+    secret_key: str = Field(
+        default="",
+        description="Signs login sessions and the bookmarklet token (empty: a random one kept in the DB).",
+    )
+    public_metrics: bool = Field(
+        default=False, description="Show /metrics and the article count of /healthz without a key."
     )
     max_request_bytes: int = Field(
         default=10_000_000, gt=0, description="Largest request body the service accepts."
@@ -73,6 +86,9 @@ class Settings(BaseSettings):
     feed_check_seconds: float = Field(
         default=30.0, gt=0, description="How often the service's scheduler looks for due feeds."
     )
+    feed_max_entries: int = Field(
+        default=200, gt=0, description="Most entries a poll takes from a feed (the newest; the rest counted)."
+    )
     host: str = Field(default="127.0.0.1", description="Address `newsbrief serve` listens on.")
     port: int = Field(default=8000, gt=0, lt=65536, description="Port `newsbrief serve` listens on.")
 
@@ -84,6 +100,9 @@ class Settings(BaseSettings):
 
     def cors_origin_list(self) -> list[str]:
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+    def cors_write_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_write_origins.split(",") if origin.strip()]
 
 
 def current_settings() -> Settings:

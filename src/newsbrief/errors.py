@@ -15,6 +15,7 @@ only for errors that have one: why a fetch failed, why a page is not an article)
     │   ├── BadLength                      a length budget that makes no sense
     │   ├── UnknownEngine                  no engine of that name
     │   └── BadDataset                     an evaluation file without the needed fields
+    ├── Forbidden (403)                    a request the caller may not make (not the owner, cross-site)
     ├── InputTooLarge (413)                over the configured size limit
     ├── ExtractionFailed (422)             a page with no article in it
     │   └── NotAnArticle                   a page judged not an article; ``reason`` says why
@@ -110,6 +111,13 @@ class BadDataset(InvalidInput):
     """An evaluation dataset whose rows lack the fields evaluation needs."""
 
     code = "bad_dataset"
+
+
+class Forbidden(NewsbriefError):
+    """A request the caller may not make: another key's article, a cross-site form post or write."""
+
+    code = "forbidden"
+    status = 403
 
 
 class InputTooLarge(NewsbriefError):

@@ -5,6 +5,10 @@ No loss: new entries are stored as *pending* in one transaction before any of th
 entry's article, summary and status are written in one transaction after. A process killed anywhere
 leaves entries pending, never half-done, and the next poll picks them up. Polls are idempotent: entries
 are keyed by their id (or link), articles by canonical URL and content.
+
+No wedge: whatever goes wrong with one entry (a NewsbriefError, or a bug: logged, recorded as ``internal``) is
+that entry's error, retried a few polls then given up; whatever goes wrong with one feed is that feed's error.
+A poll takes at most ``feed_max_entries`` entries of a feed, the newest, and says how many it left out.
 """
 
 from __future__ import annotations
@@ -18,10 +22,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, Engine
 
 from newsbrief.errors import NewsbriefError, NotAnArticle
-from newsbrief.extract.feed import BadFeed, ParsedFeed, parse_feed
+from newsbrief.extract.feed import ParsedFeed, newest_entries
 from newsbrief.ingest import Ingestor
-from newsbrief.isolation import BudgetExceeded
-from newsbrief.net.fetch import FetchFailed
 from newsbrief.storage import feed_repo
 from newsbrief.storage.feed_repo import PendingEntry, StoredFeed
 from newsbrief.storage.repo import StoredArticle
@@ -37,6 +39,8 @@ FEED_ACCEPT = (
 CLAIM_LEASE = timedelta(minutes=5)
 # How often the service's scheduler looks for due feeds.
 SCHEDULER_TICK_SECONDS = 30.0
+# The reason recorded for what no NewsbriefError explains (a bug: its traceback is in the log).
+INTERNAL = "internal"
 
 
 @dataclass
@@ -49,6 +53,7 @@ class PollReport:
     stored: int = 0
     skipped: int = 0
     failed: int = 0
+    left_out: int = 0  # entries past feed_max_entries (the oldest), not taken by this poll
     not_modified: bool = False
     busy: bool = False
     error: str | None = None
@@ -57,8 +62,7 @@ class PollReport:
 
 def fetch_feed(ingestor: Ingestor, url: str) -> ParsedFeed:
     """Fetch and parse a feed now (to check a URL before subscribing to it)."""
-    page = ingestor.fetch_document(url, accept=FEED_ACCEPT)
-    return parse_feed(page.body, url=page.url, content_type=page.content_type)
+    return ingestor.parse_feed(ingestor.fetch_document(url, accept=FEED_ACCEPT))
 
 
 def poll_feed(
@@ -107,22 +111,24 @@ def _poll_document(
             with database.begin() as connection:
                 feed_repo.feed_polled(conn=connection, feed_id=feed.id, interval=interval)
             return
-        parsed = parse_feed(page.body, url=page.url, content_type=page.content_type)
-    except (FetchFailed, BadFeed, BudgetExceeded) as error:
-        report.error = error.message
-        with database.begin() as connection:
-            feed_repo.feed_failed(
-                conn=connection,
-                feed=feed,
-                interval=interval,
-                reason=error.reason or error.code,
-                message=error.message,
-            )
+        parsed = ingestor.parse_feed(page)
+    except NewsbriefError as error:
+        _feed_failed(database, feed, interval, report, error.reason or error.code, error.message)
         return
-    with database.begin() as connection:  # acknowledged: from here on no entry can be lost
-        report.new_entries = feed_repo.acknowledge_entries(
-            conn=connection, feed_id=feed.id, entries=parsed.entries
+    except Exception as error:  # a bug must not fail every poll of every feed after this one
+        LOGGER.exception("feed %s: unexpected error while polling", feed.url)
+        _feed_failed(database, feed, interval, report, INTERNAL, _internal_message(error))
+        return
+    limit = ingestor.settings.feed_max_entries
+    entries = newest_entries(parsed.entries, limit)
+    report.left_out = len(parsed.entries) - len(entries)
+    if report.left_out:
+        report.problems.append(
+            f"{feed.url}: the feed lists {len(parsed.entries):,} entries; this poll took the newest "
+            f"{limit:,} ({report.left_out:,} left out; NEWSBRIEF_FEED_MAX_ENTRIES)"
         )
+    with database.begin() as connection:  # acknowledged: from here on no entry can be lost
+        report.new_entries = feed_repo.acknowledge_entries(conn=connection, feed_id=feed.id, entries=entries)
         feed_repo.feed_polled(
             conn=connection,
             feed_id=feed.id,
@@ -131,6 +137,27 @@ def _poll_document(
             site_url=parsed.site_url,
             validators=page.validators,
         )
+
+
+def _internal_message(error: Exception) -> str:
+    return f"internal error ({type(error).__name__}: {str(error)[:300]}); see the log"
+
+
+def _feed_failed(
+    database: Engine, feed: StoredFeed, interval: timedelta, report: PollReport, reason: str, message: str
+) -> None:
+    report.error = message
+    with database.begin() as connection:
+        feed_repo.feed_failed(conn=connection, feed=feed, interval=interval, reason=reason, message=message)
+
+
+def _entry_failed(
+    database: Engine, entry: PendingEntry, report: PollReport, reason: str, message: str
+) -> None:
+    report.failed += 1
+    report.problems.append(f"{entry.url}: {message}")
+    with database.begin() as connection:
+        feed_repo.entry_failed(conn=connection, entry=entry, reason=reason, message=message)
 
 
 def _ingest_entry(
@@ -157,12 +184,10 @@ def _ingest_entry(
                 message=error.message,
             )
     except NewsbriefError as error:
-        report.failed += 1
-        report.problems.append(f"{entry.url}: {error.message}")
-        with database.begin() as connection:
-            feed_repo.entry_failed(
-                conn=connection, entry=entry, reason=error.reason or error.code, message=error.message
-            )
+        _entry_failed(database, entry, report, error.reason or error.code, error.message)
+    except Exception as error:  # one entry must never wedge its feed: a bug is this entry's error too
+        LOGGER.exception("feed entry %s: unexpected error", entry.url)
+        _entry_failed(database, entry, report, INTERNAL, _internal_message(error))
 
 
 def poll_due(
@@ -171,7 +196,16 @@ def poll_due(
     """Poll every feed that is due (or has pending entries)."""
     with database.connect() as connection:
         due = feed_repo.due_feeds(conn=connection)
-    return [poll_feed(database, ingestor, feed, should_stop=should_stop) for feed in due if not should_stop()]
+    reports = []
+    for feed in due:
+        if should_stop():
+            break
+        try:
+            reports.append(poll_feed(database, ingestor, feed, should_stop=should_stop))
+        except Exception as error:  # one feed's trouble (a database refusing its data...) stops no other feed
+            LOGGER.exception("feed %s: poll failed", feed.url)
+            reports.append(PollReport(feed_id=feed.id, url=feed.url, error=_internal_message(error)))
+    return reports
 
 
 class FeedScheduler:
@@ -197,12 +231,13 @@ class FeedScheduler:
                 for report in poll_due(self._database, self._ingestor, should_stop=self._stop.is_set):
                     if report.new_entries or report.error:
                         LOGGER.info(
-                            "feed %s: %d new, %d stored, %d skipped, %d failed%s",
+                            "feed %s: %d new, %d stored, %d skipped, %d failed, %d left out%s",
                             report.url,
                             report.new_entries,
                             report.stored,
                             report.skipped,
                             report.failed,
+                            report.left_out,
                             f"; error: {report.error}" if report.error else "",
                         )
             except Exception:  # the scheduler must outlive a database hiccup; the next tick retries

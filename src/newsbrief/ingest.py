@@ -18,10 +18,19 @@ from sqlalchemy import Connection, Engine
 from newsbrief.config import Settings
 from newsbrief.errors import NoSentences
 from newsbrief.extract.decode import decode_bytes
+from newsbrief.extract.feed import ParsedFeed, parse_feed
 from newsbrief.extract.html import ExtractedPage, article_of, declared_charset, extract_page
 from newsbrief.isolation import BudgetedPool
 from newsbrief.models import Article
-from newsbrief.net.fetch import FetchedPage, FetchFailed, FetchPolicy, Validators, fetch, fetch_html
+from newsbrief.net.fetch import (
+    FetchedPage,
+    FetchFailed,
+    FetchPolicy,
+    Validators,
+    fetch,
+    fetch_html,
+    origin_of,
+)
 from newsbrief.net.politeness import HostGate
 from newsbrief.net.robots import RobotsCache
 from newsbrief.pipeline import with_language
@@ -78,6 +87,7 @@ class Ingestor:
     # Fetching -----------------------------------------------------------------------------------------
 
     def _turn_delay(self, url: str) -> float | None:
+        origin_of(url)  # a URL the fetch cannot read is a FetchFailed here, before anything else parses it
         if self.robots is None:
             return None
         rules = self.robots.rules_for(url)
@@ -107,6 +117,24 @@ class Ingestor:
         if self.parser is None:
             return extract_page(html, url=url)
         return self.parser.call(extract_page, html, url=url)
+
+    def parse_feed(self, page: FetchedPage) -> ParsedFeed:
+        """A fetched feed document, parsed under the same budget as pages: feedparser can take seconds and
+        hundreds of MB on a hostile document (deep nesting, tens of thousands of entries)."""
+        if self.parser is None:
+            return parse_feed(
+                page.body,
+                url=page.url,
+                content_type=page.content_type,
+                content_location=page.content_location,
+            )
+        return self.parser.call(
+            parse_feed,
+            page.body,
+            url=page.url,
+            content_type=page.content_type,
+            content_location=page.content_location,
+        )
 
     def article_from_html(
         self, html: bytes | str, *, url: str | None, charset: str | None = None, title: str | None = None

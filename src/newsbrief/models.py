@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -11,6 +12,22 @@ from typing import Any
 from newsbrief.errors import BadLength
 
 PARAGRAPH_SEPARATOR = "\n\n"
+# What no store keeps and no encoder writes: NUL (PostgreSQL refuses it in text) and lone surrogates (JSON's
+# "\ud800" makes them; UTF-8 cannot encode them). One rule for every way text comes in: NUL is removed, a lone
+# surrogate becomes U+FFFD. Articles apply it to every field (below); the API applies it to what it is sent.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` without NUL characters and with each lone surrogate replaced by U+FFFD."""
+    if _UNSTORABLE.search(text) is None:
+        return text
+    return _UNSTORABLE.sub(lambda found: "" if found.group() == "\x00" else "\ufffd", text)
+
+
+def has_unstorable(text: str) -> bool:
+    """True when ``text`` holds a NUL or a lone surrogate (a URL that does is refused, not repaired)."""
+    return _UNSTORABLE.search(text) is not None
 
 
 class Style(StrEnum):
@@ -30,6 +47,17 @@ class LengthUnit(StrEnum):
     SECONDS = "seconds"
 
 
+# The one set of bounds of a length budget, whatever interface it comes from: (minimum, maximum, whether the
+# minimum itself is excluded). Past these maxima no summary is a summary any more (and a 10**30-word budget
+# is an attack, not a request).
+LENGTH_BOUNDS: dict[LengthUnit, tuple[float, float, bool]] = {
+    LengthUnit.SENTENCES: (1, 100, False),
+    LengthUnit.WORDS: (1, 100_000, False),
+    LengthUnit.RATIO: (0, 1, True),
+    LengthUnit.SECONDS: (0, 36_000, True),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Length:
     """A summary length budget: ``Length.sentences(3)``, ``Length.ratio(0.2)``, ``Length.parse("20%")``."""
@@ -38,10 +66,11 @@ class Length:
     value: float
 
     def __post_init__(self) -> None:
-        if not self.value > 0:
+        if not self.value > 0:  # also refuses NaN
             raise BadLength(f"{self.unit.value} must be greater than 0, got {self.value:g}")
-        if self.unit is LengthUnit.RATIO and self.value > 1:
-            raise BadLength(f"ratio must be at most 1, got {self.value:g}")
+        maximum = LENGTH_BOUNDS[self.unit][1]
+        if not self.value <= maximum:
+            raise BadLength(f"{self.unit.value} must be at most {maximum:g}, got {self.value:g}")
         if self.unit in (LengthUnit.SENTENCES, LengthUnit.WORDS) and self.value != int(self.value):
             raise BadLength(f"{self.unit.value} must be a whole number, got {self.value:g}")
 
@@ -95,6 +124,15 @@ class Article:
     source_id: str | None = None
     image_url: str | None = None  # the lead image (Open Graph / schema.org), as the page gives it
 
+    def __post_init__(self) -> None:
+        # Whatever built it, an Article holds only storable text (see ``storable``).
+        if any(_UNSTORABLE.search(paragraph) for paragraph in self.paragraphs):
+            object.__setattr__(self, "paragraphs", tuple(storable(p) for p in self.paragraphs))
+        for name in _ARTICLE_TEXT_FIELDS:
+            value = getattr(self, name)
+            if value is not None and _UNSTORABLE.search(value):
+                object.__setattr__(self, name, storable(value))
+
     @property
     def text(self) -> str:
         return PARAGRAPH_SEPARATOR.join(self.paragraphs)
@@ -111,6 +149,9 @@ class Article:
     @property
     def word_count(self) -> int:
         return len(self.text.split())
+
+
+_ARTICLE_TEXT_FIELDS = ("title", "subtitle", "byline", "url", "site", "language", "source_id", "image_url")
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from newsbrief.config import Settings
 from newsbrief.engines import get_engine
@@ -64,25 +64,58 @@ class SummaryRequest:
 def summary_for(
     *, conn: Connection, stored: StoredArticle, request: SummaryRequest, settings: Settings
 ) -> tuple[dict[str, Any], bool]:
-    """The summary of a stored article, from the cache or made now and cached. Returns (payload, cached)."""
-    content_hash = stored.article.content_hash
-    options_key = repo.options_key(request.options())
-    cached = repo.get_cached_summary(
-        conn=conn, content_hash=content_hash, engine=request.engine, options=options_key
-    )
+    """The summary of a stored article, from the cache or made now and cached on ``conn`` (the caller's
+    write transaction: the summary commits with what the caller writes). Returns (payload, cached)."""
+    cached = _cached_summary(conn, stored, request)
     if cached is not None:
         return cached, True
+    payload = _new_summary(stored, request, settings)
+    _save_summary(conn, stored, request, payload)
+    return payload, False
+
+
+def summary_of_stored(
+    *, database: Engine, conn: Connection, stored: StoredArticle, request: SummaryRequest, settings: Settings
+) -> tuple[dict[str, Any], bool]:
+    """As ``summary_for``, for readers: the cache is read on ``conn`` (a read transaction) and a new summary
+    is saved in a short write transaction of its own, committed before this returns."""
+    cached = _cached_summary(conn, stored, request)
+    if cached is not None:
+        return cached, True
+    payload = _new_summary(stored, request, settings)
+    with database.begin() as writer:
+        _save_summary(writer, stored, request, payload)
+    return payload, False
+
+
+def _cached_summary(
+    conn: Connection, stored: StoredArticle, request: SummaryRequest
+) -> dict[str, Any] | None:
+    return repo.get_cached_summary(
+        conn=conn,
+        content_hash=stored.article.content_hash,
+        engine=request.engine,
+        options=repo.options_key(request.options()),
+    )
+
+
+def _new_summary(stored: StoredArticle, request: SummaryRequest, settings: Settings) -> dict[str, Any]:
     payload = summarize_payload(stored.article, request, settings)
     payload["article_id"] = stored.id
+    return payload
+
+
+def _save_summary(
+    conn: Connection, stored: StoredArticle, request: SummaryRequest, payload: dict[str, Any]
+) -> None:
     repo.save_summary(
         conn=conn,
         article_id=stored.id,
-        content_hash=content_hash,
+        content_hash=stored.article.content_hash,
         engine=request.engine,
-        options=options_key,
+        options=repo.options_key(request.options()),
         payload=payload,
     )
-    return payload, False
 
 
 def summarize_payload(article: Article, request: SummaryRequest, settings: Settings) -> dict[str, Any]:

@@ -11,13 +11,18 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TextIO
 
 from newsbrief.batch.work import RawRecord
-from newsbrief.errors import InvalidInput, SourceNotFound
+from newsbrief.errors import InputTooLarge, InvalidInput, SourceNotFound
 
 INPUT_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".parquet")
 MANIFEST = "_manifest.json"
+# The default largest record (a JSON line), as NEWSBRIEF_MAX_INPUT_BYTES.
+MAX_RECORD_BYTES = 10_000_000
+# A line over the limit is read past in pieces of this many characters (or bytes when counting): a 1 GB
+# line inflated from a 1 MB .gz is never held whole.
+_PIECE = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +64,33 @@ def count_records(files: list[Path]) -> int | None:
             return None
         else:
             with file.open("rb") as handle:
-                total += sum(1 for line in handle if line.strip())
+                total += _count_lines(handle)
     return total
 
 
-def read_partitions(files: list[Path], size: int) -> Iterator[Partition]:
-    """Partitions of at most ``size`` records, streamed: never more than one partition in memory here."""
+def _count_lines(handle: BinaryIO) -> int:
+    """Non-blank lines, counted a piece at a time (a huge line is never held whole)."""
+    count, blank = 0, True
+    while piece := handle.read(_PIECE):
+        *ended, rest = piece.split(b"\n")
+        for line in ended:
+            count += not (blank and not line.strip())
+            blank = True
+        blank = blank and not rest.strip()
+    return count + (not blank)
+
+
+def read_partitions(
+    files: list[Path], size: int, *, max_record_bytes: int = MAX_RECORD_BYTES
+) -> Iterator[Partition]:
+    """Partitions of at most ``size`` records, streamed: never more than one partition in memory here.
+    A JSON line over ``max_record_bytes`` becomes an error record; reading goes on after it."""
     for file_number, file in enumerate(files):
-        reader = _parquet_records(file) if file.name.endswith(".parquet") else _jsonl_records(file)
+        reader = (
+            _parquet_records(file)
+            if file.name.endswith(".parquet")
+            else _jsonl_records(file, max_record_bytes)
+        )
         chunk: list[RawRecord] = []
         chunk_number = 0
         for record in reader:
@@ -78,16 +102,36 @@ def read_partitions(files: list[Path], size: int) -> Iterator[Partition]:
             yield Partition(f"part-{file_number:04d}-{chunk_number:06d}", chunk)
 
 
-def _jsonl_records(file: Path) -> Iterator[RawRecord]:
+def _jsonl_records(file: Path, max_record_bytes: int) -> Iterator[RawRecord]:
     opener = gzip.open if file.name.endswith(".gz") else open
+    too_large = (
+        f"the record is larger than the {max_record_bytes / 1_000_000:g} MB limit (NEWSBRIEF_MAX_INPUT_BYTES)"
+    )
     try:
         with opener(file, "rb") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
-            for number, line in enumerate(text, start=1):
-                if line.strip():
+            for number, line in enumerate(_bounded_lines(text, max_record_bytes), start=1):
+                if line is None:
+                    yield RawRecord(f"{file.name}:{number}", error=too_large, error_code=InputTooLarge.code)
+                elif line.strip():
                     yield RawRecord(f"{file.name}:{number}", line=line)
     except (OSError, EOFError) as error:
         raise InvalidInput(f"{file}: cannot be read ({error})") from None
+
+
+def _bounded_lines(text: TextIO, max_bytes: int) -> Iterator[str | None]:
+    """The lines of ``text`` as iterating it gives them, but None for a line of more than ``max_bytes``
+    (UTF-8) bytes, which is read past in pieces instead of being held whole."""
+    while line := text.readline(max_bytes + 1):  # a line within the limit has at most max_bytes + 1 chars
+        ended = line.endswith("\n")
+        if not ended and len(line) == max_bytes + 1:  # cut by the size: the rest of the line is left
+            while (piece := text.readline(_PIECE)) and not piece.endswith("\n"):
+                pass
+            yield None
+        elif len((line[:-1] if ended else line).encode("utf-8")) > max_bytes:
+            yield None
+        else:
+            yield line
 
 
 def _parquet_records(file: Path) -> Iterator[RawRecord]:

@@ -8,6 +8,7 @@ row is in the output exactly once.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -31,6 +32,7 @@ from newsbrief.batch.files import (
 from newsbrief.batch.progress import Progress
 from newsbrief.batch.runners import run_dask, run_local
 from newsbrief.batch.work import STATUS_OK, BatchOptions
+from newsbrief.config import Settings, current_settings
 from newsbrief.errors import InvalidInput, NewsbriefError
 
 MANIFEST_VERSION = 1
@@ -72,6 +74,7 @@ def summarize_many(
     output_format: str = "parquet",
     progress: bool = True,
     announce: Callable[[str], None] | None = None,
+    max_record_bytes: int | None = None,
 ) -> BatchReport:
     """Summarize every record of ``source`` (JSONL, JSONL.gz or Parquet files) into the ``output`` folder.
 
@@ -85,6 +88,8 @@ def summarize_many(
         output_format: ``parquet`` or ``jsonl``.
         progress: show progress on stderr.
         announce: where one-line notices go (default: stderr).
+        max_record_bytes: the largest JSON line taken as a record (default NEWSBRIEF_MAX_INPUT_BYTES); a
+            longer one is written as an ``input_too_large`` error row.
 
     Returns:
         The report; rows == ok + errors, checked against the output files.
@@ -94,6 +99,9 @@ def summarize_many(
     if partition_size < 1:
         raise InvalidInput("partition size must be at least 1")
     say = announce or _stderr
+    settings = current_settings()
+    record_limit = max_record_bytes or settings.max_input_bytes
+    options = _with_parse_budget(options, settings)
     started = time.perf_counter()
     files = discover_inputs(str(source))
     folder = _prepare_output(Path(output))
@@ -106,7 +114,7 @@ def summarize_many(
     expected: dict[str, int] = {}
 
     def todo() -> Iterator[Partition]:
-        for partition in read_partitions(files, partition_size):
+        for partition in read_partitions(files, partition_size, max_record_bytes=record_limit):
             expected[partition.name] = len(partition.records)
             if partition.name not in done:
                 yield partition
@@ -123,6 +131,19 @@ def summarize_many(
     tracker.close()
     report = _verify(folder, manifest, expected, written, started)
     return report
+
+
+def _with_parse_budget(options: BatchOptions, settings: Settings) -> BatchOptions:
+    """The options with this process's parse budget wherever they give none (workers may have started
+    under another environment: a fork server is started once)."""
+    return dataclasses.replace(
+        options,
+        parse_in_worker=(
+            settings.parse_in_worker if options.parse_in_worker is None else options.parse_in_worker
+        ),
+        parse_cpu_seconds=options.parse_cpu_seconds or settings.parse_cpu_seconds,
+        parse_memory_mb=options.parse_memory_mb or settings.parse_memory_mb,
+    )
 
 
 def _stderr(message: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -15,6 +16,7 @@ from typing import Any
 
 from newsbrief.batch.files import Partition
 from newsbrief.batch.work import BatchOptions, error_row, parse_record, summarize_partition
+from newsbrief.isolation import die_with_parent
 
 LOGGER = logging.getLogger(__name__)
 Rows = list[dict[str, Any]]
@@ -31,6 +33,12 @@ def crashed_rows(partition: Partition, options: BatchOptions, reason: str) -> Ro
     ]
 
 
+def _worker_started(driver_pid: int) -> None:
+    """Each pool worker exits when the driver goes: a SIGKILLed ``newsbrief batch`` must not leave workers
+    summarizing for nobody. (Their parent is the fork server, which lives as long as they do.)"""
+    die_with_parent(driver_pid)
+
+
 def run_local(
     partitions: Iterator[Partition], options: BatchOptions, *, workers: int
 ) -> Iterator[tuple[Partition, Rows]]:
@@ -41,7 +49,12 @@ def run_local(
     source = iter(partitions)
     limit = workers * IN_FLIGHT_PER_WORKER
     while True:
-        executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_worker_started,
+            initargs=(os.getpid(),),
+        )
         pending: dict[Future[Rows], Partition] = {}
         broken = False
         try:

@@ -9,10 +9,10 @@ from typing import Any
 
 from newsbrief.config import Settings
 from newsbrief.engines import get_engine
-from newsbrief.errors import NewsbriefError
-from newsbrief.models import Length, Style, Summary
+from newsbrief.errors import InvalidInput, NewsbriefError
+from newsbrief.models import Length, Style, Summary, storable
 from newsbrief.pipeline import summarize_article
-from newsbrief.sources import article_from_record
+from newsbrief.sources import HtmlParser, article_from_record, html_parser_for, load_json_line
 
 STATUS_OK = "ok"
 
@@ -25,6 +25,21 @@ class BatchOptions:
     length: Length
     style: Style = Style.BULLETS
     reading_wpm: int = 230
+    # The parse budget of HTML records (NEWSBRIEF_PARSE_IN_WORKER, _CPU_SECONDS, _MEMORY_MB), shipped to the
+    # workers: they may have started with another environment. None: as in the worker's environment. Not
+    # in ``describe``: a page parsed within its budget gives the same summary under any budget.
+    parse_in_worker: bool | None = None
+    parse_cpu_seconds: float | None = None
+    parse_memory_mb: int | None = None
+
+    def parse_budget(self) -> dict[str, Any]:
+        """The parse settings given, as Settings fields."""
+        given = {
+            "parse_in_worker": self.parse_in_worker,
+            "parse_cpu_seconds": self.parse_cpu_seconds,
+            "parse_memory_mb": self.parse_memory_mb,
+        }
+        return {name: value for name, value in given.items() if value is not None}
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -39,12 +54,15 @@ class BatchOptions:
 class RawRecord:
     """One input record as read: a JSON line not yet parsed (workers parse it), or a Parquet row.
 
-    ``fallback_id`` ("file:line") names records that carry no ``id`` of their own.
+    ``fallback_id`` ("file:line") names records that carry no ``id`` of their own. A record the reader
+    could not take (a line over the size limit) has no line, only its ``error`` and ``error_code``.
     """
 
     fallback_id: str
     line: str | None = None
     data: dict[str, Any] | None = None
+    error: str | None = None
+    error_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,38 +70,45 @@ class ParsedRecord:
     id: str
     data: dict[str, Any] | None
     error: str | None = None
+    error_code: str = "invalid_record"
 
 
 def parse_record(record: RawRecord) -> ParsedRecord:
     """The record's id and fields, or why it cannot be read (that becomes its error row)."""
+    if record.error is not None:
+        return ParsedRecord(record.fallback_id, None, record.error, record.error_code or "invalid_record")
     data = record.data
     if data is None:
         try:
-            data = json.loads(record.line or "")
-        except json.JSONDecodeError as error:
-            return ParsedRecord(record.fallback_id, None, f"not valid JSON ({error.msg})")
+            data = load_json_line(record.line or "")
+        except InvalidInput as error:  # not JSON, nested too deeply, a number too long to convert
+            return ParsedRecord(record.fallback_id, None, error.message)
         if not isinstance(data, dict):
             return ParsedRecord(record.fallback_id, None, "not a JSON object")
     record_id = data.get("id")
-    return ParsedRecord(record.fallback_id if record_id is None else str(record_id), data)
+    # An id is written to every output row: storable, like all text (a lone surrogate cannot be encoded).
+    return ParsedRecord(record.fallback_id if record_id is None else storable(str(record_id)), data)
 
 
 def summarize_partition(records: list[RawRecord], options: BatchOptions) -> list[dict[str, Any]]:
     """Result rows, in input order, one per record. The engine is built once for the partition."""
     engine = get_engine(options.engine)
-    settings = Settings(default_engine=options.engine, reading_wpm=options.reading_wpm)
-    return [_summarize_record(record, engine, options, settings) for record in records]
+    settings = Settings(
+        default_engine=options.engine, reading_wpm=options.reading_wpm, **options.parse_budget()
+    )
+    parse = html_parser_for(settings)
+    return [_summarize_record(record, engine, options, settings, parse) for record in records]
 
 
 def _summarize_record(
-    raw: RawRecord, engine: Any, options: BatchOptions, settings: Settings
+    raw: RawRecord, engine: Any, options: BatchOptions, settings: Settings, parse: HtmlParser
 ) -> dict[str, Any]:
     started = time.perf_counter()
     record = parse_record(raw)
     if record.data is None:
-        return error_row(record.id, "invalid_record", record.error or "unreadable record", options)
+        return error_row(record.id, record.error_code, record.error or "unreadable record", options)
     try:
-        article = article_from_record(record.data, where=f"record {record.id}")
+        article = article_from_record(record.data, where=f"record {record.id}", parse=parse)
         summary = summarize_article(
             article, engine=engine, length=options.length, style=options.style, settings=settings
         )

@@ -31,6 +31,7 @@ _CALL_TO_ACTION = re.compile(
 )
 _TRAILING_CALL = re.compile(r"\s*click to tweet\s*$", re.IGNORECASE)
 _EMAIL_OR_HANDLE_LINE = re.compile(r"\S+@\S+\.\w{2,}", re.IGNORECASE)
+_CONTACT_LINE_MAX = 300
 # A line that is only a date and/or a time ("22 de janeiro de 2018 às 0:13", "2019-11-19T08:57:40+01:00",
 # "Published 18 November 2019", "November 20, 2019 - 11:28 AMT").
 _LONE_DATE = re.compile(
@@ -77,7 +78,9 @@ def is_boilerplate(line: str) -> bool:
         or _READING_TIME.match(text)
         or _COPYRIGHT.match(text)
         or _RELATED_PREFIX.match(text)
-        or (_words(text) <= 15 and _EMAIL_OR_HANDLE_LINE.search(text))
+        # Only short lines can be a contact line; the length test first keeps the search linear (a long
+        # line with no "@" made it try every start position: quadratic).
+        or (len(text) <= _CONTACT_LINE_MAX and _words(text) <= 15 and _EMAIL_OR_HANDLE_LINE.search(text))
     )
 
 

@@ -1,25 +1,56 @@
 """Feeds to entries: RSS 0.9x/1.0/2.0 and Atom (feedparser), JSON Feed (json), and OPML lists of feeds.
 
-Entity declarations are refused before any XML parser sees the document: feeds and OPML files never need
-them, and they are how a "billion laughs" document expands a few hundred bytes into gigabytes.
+Entity declarations (and any DOCTYPE with an internal subset) are refused before any XML parser sees the
+document: feeds and OPML files never need them, and they are how a "billion laughs" document expands a few
+hundred bytes into gigabytes, or an external entity reads a local file. The check runs on the decoded text
+(UTF-16, UTF-32, UTF-7... hide ``<!ENTITY`` from a byte search), and feedparser parses that very text.
+
+Entries keep plain-text titles (markup stripped, entities decoded) and the link to their story page (never
+an enclosure such as a podcast's audio file).
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import io
 import json
 import re
 import xml.etree.ElementTree as ElementTree
 from calendar import timegm
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
 from newsbrief.errors import InvalidInput
 
-_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_ENTITY_DECLARATION = re.compile(r"<!ENTITY", re.IGNORECASE)
+_INTERNAL_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
+_XML_DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+# Checked in this order: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+)
+_EBCDIC_XML_START = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC (cp037)
 _JSON_FEED_VERSION = "https://jsonfeed.org/version/"
+# JSON Feed needs no big numbers; reading one costs time quadratic in its digits (Python refuses ints of
+# over 4300 digits for that reason, unless a program lifted the limit), so a long one is refused early.
+_MAX_JSON_NUMBER_DIGITS = 100
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
+# What the store cannot keep: NUL (PostgreSQL refuses it in text) and lone surrogates (UTF-8 cannot encode
+# them; JSON's "\ud800" makes them). Titles drop them; a link holding them (or control characters) is none.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_NOT_IN_A_LINK = re.compile("[\x00-\x20\x7f\ud800-\udfff]")
+MAX_URL_LENGTH = 2048  # the store's URL columns
+# Links that are never the entry's story page.
+_NOT_THE_STORY = frozenset({"enclosure", "self", "edit", "replies", "license"})
 
 
 class BadFeed(InvalidInput):
@@ -47,73 +78,264 @@ class ParsedFeed:
 
 
 def entry_key(identity: str) -> str:
-    return hashlib.sha256(identity.strip().encode("utf-8")).hexdigest()
+    # surrogatepass: an id with a lone surrogate (JSON allows one) still has a key, the same every poll
+    return hashlib.sha256(identity.strip().encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def refuse_entities(document: bytes) -> None:
-    """Refuse XML that declares entities (a billion-laughs or external-entity document)."""
-    if _ENTITY_DECLARATION.search(document):
-        raise BadFeed("entity_declarations", "the document declares XML entities, which feeds never need")
+def xml_encoding(document: bytes) -> tuple[str, int]:
+    """The encoding of an XML document and the length of its byte order mark (XML 1.0 appendix F: the
+    mark, else the zero bytes around the first ``<`` or blank, else the declaration, else UTF-8)."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if document.startswith(mark):
+            return encoding, len(mark)
+    head = document[:4]
+    if len(head) == 4:  # an XML document starts with "<" or a blank: ASCII, whose zero bytes tell the width
+        if head[:3] == b"\0\0\0":
+            return "utf-32-be", 0
+        if head[1:] == b"\0\0\0":
+            return "utf-32-le", 0
+        if head[0] == 0:
+            return "utf-16-be", 0
+        if head[1] == 0:
+            return "utf-16-le", 0
+        if head == _EBCDIC_XML_START:
+            return "cp037", 0
+    declared = _XML_DECLARED_ENCODING.match(document)
+    if declared:
+        try:
+            name = codecs.lookup(declared.group(1).decode("ascii")).name
+        except LookupError:
+            return "utf-8", 0
+        # A UTF-16/32 declaration on a document whose bytes showed no such width is wrong: read it as UTF-8.
+        if not name.startswith(("utf-16", "utf-32")):
+            return name, 0
+    return "utf-8", 0
 
 
-def parse_feed(document: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
+def decode_xml(document: bytes) -> str:
+    """The text of an XML document, decoded as its mark, byte pattern or declaration says (then UTF-8, then
+    Windows-1252, as feedparser would fall back)."""
+    encoding, mark = xml_encoding(document)
+    body = document[mark:]
+    for candidate in (encoding, "utf-8", "windows-1252"):
+        try:
+            return body.decode(candidate)
+        except (ValueError, LookupError):  # UnicodeError (idna...); LookupError: a codec that is no text one
+            continue
+    return body.decode("latin-1")
+
+
+def refuse_entities(document: bytes) -> str:
+    """The decoded text of an XML document, unless it declares entities or has an internal DTD subset (a
+    billion-laughs or external-entity document), in whatever encoding: then BadFeed."""
+    text = decode_xml(document)
+    raw = document.decode("latin-1")  # also the bytes as they are, whatever the declared encoding says
+    for seen in (text, raw):
+        if _ENTITY_DECLARATION.search(seen) or _INTERNAL_SUBSET.search(seen):
+            raise BadFeed(
+                "entity_declarations",
+                "the document declares XML entities (or an internal DTD subset), which feeds never need",
+            )
+    return text
+
+
+def parse_feed(
+    document: bytes, *, url: str, content_type: str = "", content_location: str | None = None
+) -> ParsedFeed:
     """The entries of a feed document, newest data as the feed gives it.
+
+    Args:
+        document: the body as fetched.
+        url: where it was fetched from (after redirects): relative links resolve against it...
+        content_type: the response's media type (a JSON Feed may not start with ``{``).
+        content_location: ...or against the response's ``Content-Location`` header, when it has one.
 
     Raises:
         BadFeed: not a feed, an unsafe one, or a feed without entries or links.
     """
+    base = feed_base(url, content_location)
     head = document.lstrip()[:1]
-    if "json" in content_type or head == b"{":
-        return _parse_json_feed(document, url)
-    refuse_entities(document)
+    if "json" in content_type or head in (b"{", b"["):
+        return _parse_json_feed(document, base)
+    text = refuse_entities(document)
     import feedparser  # imported here: only feed polling pays for it
 
-    parsed = feedparser.parse(document, sanitize_html=False, resolve_relative_uris=False)
+    # A stream, never the bytes themselves: feedparser opens a string that names an existing file (a
+    # server answering "/dev/zero" would hang us). It parses the very text checked above, as UTF-8.
+    parsed = feedparser.parse(
+        io.BytesIO(text.encode("utf-8")),
+        sanitize_html=False,
+        resolve_relative_uris=False,
+        response_headers={"content-type": "application/xml; charset=utf-8", "content-location": base},
+    )
     version = parsed.get("version") or ""
     if not version and not parsed.entries:
         raise BadFeed("not_a_feed", "the document is not an RSS, Atom or JSON feed")
     feed_info = parsed.get("feed", {})
     entries = tuple(
-        entry for entry in (_feedparser_entry(item, url) for item in parsed.entries) if entry is not None
+        entry for entry in (_feedparser_entry(item, base) for item in parsed.entries) if entry is not None
     )
     return ParsedFeed(
         title=_clean(feed_info.get("title")),
-        site_url=_absolute(url, feed_info.get("link")),
+        site_url=_absolute(base, feed_info.get("link")),
         entries=entries,
     )
 
 
+def feed_base(url: str, content_location: str | None) -> str:
+    """The URL relative links of a feed resolve against: ``Content-Location`` (itself relative to the URL)
+    when it is a usable http(s) URL, else the URL."""
+    if content_location and content_location.strip():
+        try:
+            located = urljoin(url, content_location.strip())
+        except ValueError:  # "http://[broken": not a URL
+            return url
+        if located.startswith(("http://", "https://")):
+            return located
+    return url
+
+
+def newest_entries(entries: Sequence[FeedEntry], limit: int) -> tuple[FeedEntry, ...]:
+    """The ``limit`` newest entries (dated ones by date, then undated ones), kept in the feed's order."""
+    if len(entries) <= limit:
+        return tuple(entries)
+
+    def age(index: int) -> tuple[bool, float, int]:
+        published = entries[index].published
+        return (published is None, -published.timestamp() if published else 0.0, index)
+
+    kept = sorted(sorted(range(len(entries)), key=age)[:limit])
+    return tuple(entries[index] for index in kept)
+
+
+class _TextOnly(HTMLParser):
+    """The text of an HTML fragment: tags dropped, with what scripts, styles and frames hold."""
+
+    _HIDDEN = frozenset({"script", "style", "iframe", "noscript", "template", "object", "svg"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._hidden += tag in self._HIDDEN
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def plain_text(value: str) -> str:
+    """``value`` as plain text: markup stripped, entities decoded, whitespace collapsed."""
+    if "<" in value or "&" in value:
+        parser = _TextOnly()
+        parser.feed(value)
+        parser.close()
+        value = "".join(parser.parts)
+    return " ".join(_UNSTORABLE.sub("", value).split())
+
+
 def _clean(value: Any) -> str | None:
+    # Titles are stored (and shown) as plain text: the parser runs with sanitising off, so a title may
+    # hold markup such as <script> or on*= attributes.
     if not isinstance(value, str):
         return None
-    text = " ".join(value.split())
-    return text[:500] or None
+    return plain_text(value)[:500] or None
 
 
 def _absolute(base: str, link: Any) -> str | None:
     if not isinstance(link, str) or not link.strip():
         return None
-    absolute = urljoin(base, link.strip())
+    try:
+        absolute = urljoin(base, link.strip())
+    except ValueError:  # "http://[broken": no URL at all
+        return None
+    if len(absolute) > MAX_URL_LENGTH or _NOT_IN_A_LINK.search(absolute):
+        return None
     return absolute if absolute.startswith(("http://", "https://")) else None
 
 
+def _is_html(link: dict[str, Any]) -> bool:
+    return str(link.get("type") or "").split(";")[0].strip().lower() in _HTML_TYPES
+
+
+def _entry_link(item: Any, base: str) -> str | None:
+    """The entry's story page: a rel="alternate" HTML link, else any other HTML (or untyped) link, else the
+    feed's link (a permalink guid); never an enclosure (a podcast's audio file)."""
+    links = [
+        link
+        for link in item.get("links") or ()
+        if isinstance(link, dict) and isinstance(link.get("href"), str)
+    ]
+    enclosures = {link["href"] for link in links if link.get("rel") == "enclosure"}
+    enclosures.update(
+        enclosure.get("href") for enclosure in item.get("enclosures") or () if isinstance(enclosure, dict)
+    )
+    ranked = [link for link in links if link.get("rel", "alternate") == "alternate" and _is_html(link)]
+    ranked += [link for link in links if link.get("rel") not in _NOT_THE_STORY and _is_html(link)]
+    candidates = [link["href"] for link in ranked] + [item.get("link")]
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate not in enclosures:
+            absolute = _absolute(base, candidate)
+            if absolute is not None and absolute not in enclosures:
+                return absolute
+    return None
+
+
 def _feedparser_entry(item: Any, base: str) -> FeedEntry | None:
-    link = _absolute(base, item.get("link"))
+    link = _entry_link(item, base)
     identity = item.get("id") or item.get("guid") or link
     if not identity:
         return None
     parsed_time = item.get("published_parsed") or item.get("updated_parsed")
-    published = datetime.fromtimestamp(timegm(parsed_time), UTC) if parsed_time else None
+    try:
+        published = datetime.fromtimestamp(timegm(parsed_time), UTC) if parsed_time else None
+    except (OverflowError, ValueError, OSError):  # a date no calendar of ours holds: as if undated
+        published = None
     return FeedEntry(
         key=entry_key(str(identity)), url=link, title=_clean(item.get("title")), published=published
     )
 
 
-def _parse_json_feed(document: bytes, base: str) -> ParsedFeed:
+class _LongNumber(ValueError):
+    pass
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > _MAX_JSON_NUMBER_DIGITS:
+        raise _LongNumber
+    return int(digits)
+
+
+def _read_json(document: bytes) -> Any:
     try:
-        data = json.loads(document)
-    except (ValueError, UnicodeDecodeError):
+        return json.loads(document, parse_int=_bounded_int)
+    except RecursionError:  # json recurses once per level of nesting
+        raise BadFeed("not_a_feed", "the JSON document is nested too deeply to be a feed") from None
+    except _LongNumber:
+        raise BadFeed(
+            "not_a_feed", f"the JSON document holds a number of over {_MAX_JSON_NUMBER_DIGITS} digits"
+        ) from None
+    except ValueError:  # UnicodeDecodeError included
         raise BadFeed("not_a_feed", "the document is not valid JSON") from None
+
+
+def _json_identity(value: Any) -> str | None:
+    """An item's id as text: a string, or a (small) number, as some feeds write it; nothing else."""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _parse_json_feed(document: bytes, base: str) -> ParsedFeed:
+    data = _read_json(document)
     if not isinstance(data, dict) or not str(data.get("version", "")).startswith(_JSON_FEED_VERSION):
         raise BadFeed("not_a_feed", "the JSON document is not a JSON Feed (no jsonfeed.org version)")
     items = data.get("items")
@@ -123,8 +345,8 @@ def _parse_json_feed(document: bytes, base: str) -> ParsedFeed:
     for item in items:
         if not isinstance(item, dict):
             continue
-        link = _absolute(base, item.get("url") or item.get("external_url"))
-        identity = item.get("id") or link
+        link = _absolute(base, item.get("url")) or _absolute(base, item.get("external_url"))
+        identity = _json_identity(item.get("id")) or link
         if not identity:
             continue
         entries.append(
@@ -161,12 +383,15 @@ class OpmlFeed:
 def parse_opml(document: bytes) -> list[OpmlFeed]:
     """The feeds (``xmlUrl`` outlines, nested or not) of an OPML subscription list."""
     refuse_entities(document)
+    import defusedxml
     import defusedxml.ElementTree as SafeElementTree
 
     try:
         root = SafeElementTree.fromstring(document)
     except ElementTree.ParseError as error:
         raise BadFeed("bad_opml", f"the OPML file is not valid XML ({error})") from None
+    except defusedxml.DefusedXmlException:  # what the check above missed, the parser refuses
+        raise BadFeed("entity_declarations", "the OPML file declares XML entities") from None
     if root.tag.lower() != "opml":
         raise BadFeed("bad_opml", "the file is not OPML (its root element is not <opml>)")
     feeds: dict[str, OpmlFeed] = {}

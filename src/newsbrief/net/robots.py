@@ -10,10 +10,9 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
-from newsbrief.net.fetch import FetchFailed, FetchPolicy, fetch
+from newsbrief.net.fetch import FetchFailed, FetchPolicy, fetch, origin_of
 
 # The name newsbrief answers to in robots.txt ("User-agent: newsbrief").
 ROBOTS_AGENT = "newsbrief"
@@ -45,8 +44,8 @@ def parse_robots(text: str) -> RobotsRules:
 
 
 def robots_url(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
+    """Where the robots.txt of ``url``'s site is; FetchFailed (``bad_url``) for a malformed ``url``."""
+    return origin_of(url) + "/robots.txt"
 
 
 class RobotsCache:

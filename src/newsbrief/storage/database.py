@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -20,17 +22,49 @@ def normalise_url(url: str) -> str:
     return url
 
 
+# How long a SQLite writer waits for another writer's transaction to end before giving up.
+SQLITE_BUSY_SECONDS = 30
+# The execution option that says how a SQLite transaction begins (see _sqlite_begin).
+SQLITE_BEGIN = "sqlite_begin"
+
+
 def open_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout on every connection."""
+    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout on every connection.
+
+    On SQLite every transaction begins IMMEDIATE (it takes the write lock at once, waiting up to
+    ``SQLITE_BUSY_SECONDS`` for it) unless it is a ``reading`` one. A DEFERRED transaction that reads and
+    then writes must upgrade its lock, and SQLite answers "database is locked" at once, without waiting,
+    when another writer committed in between: that was the 500 under concurrent creates.
+    """
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+@contextmanager
+def reading(database: Engine) -> Iterator[Connection]:
+    """A read-only transaction (on SQLite a DEFERRED one, so readers never queue for the write lock).
+
+    Nothing may be written through it: writes go through ``database.begin()``, a transaction of their own.
+    """
+    with database.connect() as connection:
+        connection.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+        with connection.begin():
+            yield connection
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # The driver must not begin transactions itself: _sqlite_begin does, with the mode we choose.
+    connection.isolation_level = None
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -39,6 +39,8 @@ class StoredFeed:
     entries: int = 0
     pending: int = 0
     done: int = 0
+    failed: int = 0  # entries given up after MAX_ENTRY_ATTEMPTS failures (their reason and message are kept)
+    skipped: int = 0  # entries that are no article (a paywall...) or have no link
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,8 @@ def _to_feed(row: Any, counts: dict[str, int] | None = None) -> StoredFeed:
         entries=sum(counts.values()),
         pending=counts.get("pending", 0),
         done=counts.get("done", 0),
+        failed=counts.get("failed", 0),
+        skipped=counts.get("skipped", 0),
     )
 
 

@@ -16,7 +16,16 @@ from sqlalchemy.exc import IntegrityError
 
 from newsbrief.models import PARAGRAPH_SEPARATOR, Article
 from newsbrief.net.fetch import Validators
-from newsbrief.storage.schema import api_keys, articles, feed_entries, fetches, sources, summaries
+from newsbrief.storage.schema import (
+    api_keys,
+    articles,
+    deployment_secrets,
+    feed_entries,
+    feeds,
+    fetches,
+    sources,
+    summaries,
+)
 
 # Query parameters that only track the reader: the same story with or without them is one article.
 _TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_[ce]id|ref|ref_src|cmpid|ocid|igshid|_ga)$", re.IGNORECASE)
@@ -47,7 +56,11 @@ def canonical_url(url: str | None) -> str | None:
     parameter, no fragment, no tracking parameters, no trailing slash."""
     if not url:
         return None
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 (urlsplit checks the host and port only when they are read)
+    except ValueError:  # "http://[::1/", a port over 65535: no story lives there
+        return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     query = urlencode(
@@ -277,17 +290,118 @@ def save_summary(
         pass
 
 
-def create_api_key(*, conn: Connection, label: str | None) -> str:
+# admin: may delete anything; writer: may store, and delete only what it stored.
+KEY_ROLES = ("admin", "writer")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A key made by ``newsbrief keys create`` (the key itself is never stored, only its hash)."""
+
+    id: int
+    label: str | None
+    role: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ownership:
+    """Who stored a row: a key's id, or None (a key from NEWSBRIEF_API_KEYS, or a row older than owners)."""
+
+    created_by: int | None
+
+
+def create_api_key(*, conn: Connection, label: str | None, role: str = "writer") -> str:
     """A new write key; only its hash is stored, so the key is shown once."""
+    if role not in KEY_ROLES:
+        raise ValueError(f"unknown key role {role!r}")
     key = "nb_" + secrets.token_urlsafe(24)
-    conn.execute(insert(api_keys).values(key_hash=_hash_key(key), label=label, created_at=_now()))
+    conn.execute(insert(api_keys).values(key_hash=_hash_key(key), label=label, role=role, created_at=_now()))
     return key
 
 
 def api_key_exists(*, conn: Connection, key: str) -> bool:
-    return (
-        conn.execute(select(api_keys.c.id).where(api_keys.c.key_hash == _hash_key(key))).first() is not None
+    return find_api_key(conn=conn, key=key) is not None
+
+
+def _to_api_key(row: Any) -> ApiKey:
+    return ApiKey(
+        id=row.id, label=row.label, role=row.role, created_at=row.created_at, revoked_at=row.revoked_at
     )
+
+
+def find_api_key(*, conn: Connection, key: str) -> ApiKey | None:
+    """The key's record if the key is valid: known and not revoked."""
+    row = conn.execute(
+        select(api_keys).where(api_keys.c.key_hash == _hash_key(key), api_keys.c.revoked_at.is_(None))
+    ).first()
+    return None if row is None else _to_api_key(row)
+
+
+def get_active_api_key(*, conn: Connection, key_id: int) -> ApiKey | None:
+    """Key ``key_id`` unless it was revoked (a login session names its key by id)."""
+    row = conn.execute(
+        select(api_keys).where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+    ).first()
+    return None if row is None else _to_api_key(row)
+
+
+def list_api_keys(*, conn: Connection) -> list[ApiKey]:
+    return [_to_api_key(row) for row in conn.execute(select(api_keys).order_by(api_keys.c.id)).all()]
+
+
+def revoke_api_key(*, conn: Connection, key_id: int) -> bool:
+    """Revoke a key (it stops working at once); False when there is no such key. Revoking twice keeps the
+    first date."""
+    if conn.execute(select(api_keys.c.id).where(api_keys.c.id == key_id)).first() is None:
+        return False
+    conn.execute(
+        update(api_keys)
+        .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+        .values(revoked_at=_now())
+    )
+    return True
+
+
+def set_article_owner(*, conn: Connection, article_id: int, key_id: int | None) -> None:
+    conn.execute(update(articles).where(articles.c.id == article_id).values(created_by=key_id))
+
+
+def article_ownership(*, conn: Connection, article_id: int) -> Ownership | None:
+    """Who stored article ``article_id``; None when there is no such article."""
+    row = conn.execute(select(articles.c.created_by).where(articles.c.id == article_id)).first()
+    return None if row is None else Ownership(row.created_by)
+
+
+def set_feed_owner(*, conn: Connection, feed_id: int, key_id: int | None) -> None:
+    conn.execute(update(feeds).where(feeds.c.id == feed_id).values(created_by=key_id))
+
+
+def feed_ownership(*, conn: Connection, feed_id: int) -> Ownership | None:
+    """Who subscribed to feed ``feed_id``; None when there is no such feed."""
+    row = conn.execute(select(feeds.c.created_by).where(feeds.c.id == feed_id)).first()
+    return None if row is None else Ownership(row.created_by)
+
+
+def deployment_secret(*, conn: Connection, name: str) -> str:
+    """The deployment's secret ``name``, made at random on first use (``conn`` must be able to write).
+
+    Kept in the database so that every process of the service, and every restart, signs alike."""
+    value = conn.execute(select(deployment_secrets.c.value).where(deployment_secrets.c.name == name)).scalar()
+    if value is not None:
+        return str(value)
+    try:
+        with conn.begin_nested():
+            made = secrets.token_urlsafe(32)
+            conn.execute(insert(deployment_secrets).values(name=name, value=made, created_at=_now()))
+            return made
+    except IntegrityError:  # another process made it first: use theirs
+        return str(
+            conn.execute(
+                select(deployment_secrets.c.value).where(deployment_secrets.c.name == name)
+            ).scalar_one()
+        )
 
 
 def _hash_key(key: str) -> str:

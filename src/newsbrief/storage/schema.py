@@ -35,6 +35,9 @@ articles = Table(
     Column("word_count", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("image_url", String(2048)),  # added in migration 0002
+    # The key that stored it (migration 0003): its owner may delete it. NULL for older rows and for keys
+    # from NEWSBRIEF_API_KEYS (admins, who may delete anything anyway).
+    Column("created_by", Integer, ForeignKey("api_keys.id")),
 )
 Index("ix_articles_site_published", articles.c.site, articles.c.published, articles.c.id)
 Index("ix_articles_published", articles.c.published, articles.c.id)
@@ -71,6 +74,20 @@ api_keys = Table(
     Column("key_hash", String(64), nullable=False, unique=True),  # SHA-256 of the key; the key is shown once
     Column("label", String(255)),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # admin (may delete anything) or writer (only what it stored); keys are revoked, never deleted, so the
+    # articles and feeds they stored keep a valid owner.
+    Column("role", String(16), nullable=False, server_default="writer"),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# Secrets of this deployment made on first start (the session and bookmarklet signing key when
+# NEWSBRIEF_SECRET_KEY is empty), shared by every process of the service.
+deployment_secrets = Table(
+    "deployment_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(255), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 # The validators of the last fetch of a URL (conditional GET on re-fetch) and what it gave.
@@ -105,6 +122,7 @@ feeds = Table(
     # A poller claims a feed until this time, so two service processes never poll the same feed at once.
     Column("claimed_until", DateTime(timezone=True)),
     Column("claimed_by", String(128)),  # host:pid of the poller holding the claim
+    Column("created_by", Integer, ForeignKey("api_keys.id")),  # as articles.created_by (migration 0003)
 )
 Index("ix_feeds_next_poll", feeds.c.next_poll_at)
 

@@ -7,9 +7,11 @@ with Punkt and pySBD and it is 17-500x faster than them (docs/benchmarks.md, ben
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import sentencex
 
+from newsbrief.errors import InputTooLarge
 from newsbrief.models import PARAGRAPH_SEPARATOR, Article, Sentence
 
 _HAS_WORD = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -28,8 +30,48 @@ _TITLES_BEFORE_NAMES = {
 }
 
 
+# An article of more sentences than this is no news article (a long feature has a few hundred), and the
+# objects kept per sentence (about 1 KB with its terms and features) would grow to gigabytes: 10 MB of
+# "Go. " is 2.4 million sentences. Refused, with a clear error, before the work is done.
+MAX_SENTENCES = 100_000
+# A paragraph longer than this goes to the splitter in pieces of at most this size, each cut after a
+# sentence end, so that one call never returns millions of boundaries and the limit above is checked as
+# sentences come. News paragraphs are far shorter (the longest in our data is 15,000 characters): their
+# sentences are the splitter's own.
+PIECE_CHARS = 100_000
+_PIECE_END = re.compile(r"[.!?。！？…]+[\"'”’»)\]]*\s+")
+
+
 def split_sentences(paragraph: str, language: str | None = None) -> list[tuple[int, int]]:
     """Character spans ``(start, end)`` of the sentences of one paragraph, trimmed of whitespace."""
+    return list(iter_sentence_spans(paragraph, language))
+
+
+def iter_sentence_spans(paragraph: str, language: str | None = None) -> Iterator[tuple[int, int]]:
+    """``split_sentences`` as it goes: a huge paragraph is split one piece at a time."""
+    for offset, piece in _pieces(paragraph):
+        for start, end in _split_piece(piece, language):
+            yield offset + start, offset + end
+
+
+def _pieces(paragraph: str) -> Iterator[tuple[int, str]]:
+    """``(offset, piece)``: the paragraph itself, or pieces of it under PIECE_CHARS cut after a sentence
+    end (else after a space, else anywhere), so that the work per piece is bounded."""
+    start = 0
+    while len(paragraph) - start > PIECE_CHARS:
+        window_start, limit = start + PIECE_CHARS // 2, start + PIECE_CHARS
+        cut = None
+        for match in _PIECE_END.finditer(paragraph, window_start, limit):
+            cut = match.end()
+        if cut is None:
+            space = paragraph.rfind(" ", window_start, limit)
+            cut = space + 1 if space > 0 else limit
+        yield start, paragraph[start:cut]
+        start = cut
+    yield start, paragraph[start:] if start else paragraph
+
+
+def _split_piece(paragraph: str, language: str | None) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     readable = _GLUED_CREDIT.sub(r" \1 ", paragraph)
     for boundary in sentencex.get_sentence_boundaries(language or _FALLBACK_LANGUAGE, readable):
@@ -79,7 +121,12 @@ def segment_article(article: Article) -> tuple[Sentence, ...]:
     sentences: list[Sentence] = []
     offset = 0
     for paragraph_index, paragraph in enumerate(article.paragraphs):
-        for start, end in split_sentences(paragraph, article.language):
+        for start, end in iter_sentence_spans(paragraph, article.language):
+            if len(sentences) == MAX_SENTENCES:
+                raise InputTooLarge(
+                    f"the text has more than {MAX_SENTENCES:,} sentences: "
+                    "too long to summarize as one article"
+                )
             sentences.append(
                 Sentence(
                     index=len(sentences),

@@ -11,23 +11,28 @@ from prometheus_client import generate_latest
 from sqlalchemy import Connection
 
 from newsbrief._version import __version__
-from newsbrief.errors import InvalidInput
+from newsbrief.errors import Forbidden, InvalidInput
 from newsbrief.feeds import fetch_feed
 from newsbrief.storage import feed_repo, repo
+from newsbrief.storage.database import reading
 from newsbrief.web.cache import CachedResponse, ResponseCache
 from newsbrief.web.deps import (
     ArticleId,
+    Caller,
     ConnectionDep,
     FeedId,
     IngestorDep,
     SettingsDep,
+    WriterDep,
+    may_see_counts,
     require_read_access,
-    require_write_key,
 )
 from newsbrief.web.schemas import (
     ArticleCreate,
     ArticlePublic,
     ArticlesPublic,
+    CheckPublic,
+    CheckRequest,
     ErrorPublic,
     FeedCreate,
     FeedPublic,
@@ -40,10 +45,10 @@ from newsbrief.web.service import (
     article_from_payload,
     etag_of,
     summarize_payload,
-    summary_for,
+    summary_of_stored,
 )
 
-ERRORS = {code: {"model": ErrorPublic} for code in (401, 404, 413, 422)}
+ERRORS = {code: {"model": ErrorPublic} for code in (401, 403, 404, 413, 422)}
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)  # type: ignore[arg-type]
 probes = APIRouter(tags=["operations"])
 ReadAccess = Depends(require_read_access)
@@ -76,11 +81,14 @@ async def summary_request_from_query(
 SummaryRequestDep = Annotated[SummaryRequest, Depends(summary_request_from_query)]
 
 
-@router.post(
-    "/articles", status_code=201, response_model=ArticlePublic, dependencies=[Depends(require_write_key)]
-)
+@router.post("/articles", status_code=201, response_model=ArticlePublic)
 def create_article(
-    body: ArticleCreate, conn: ConnectionDep, ingestor: IngestorDep, request: Request, response: Response
+    body: ArticleCreate,
+    conn: ConnectionDep,
+    ingestor: IngestorDep,
+    request: Request,
+    response: Response,
+    caller: WriterDep,
 ) -> ArticlePublic:
     """Store an article from a URL (fetched safely), HTML (with its URL) or text; a story is stored once.
 
@@ -91,6 +99,9 @@ def create_article(
             raise InvalidInput("send 'url', 'html' with its 'url', or 'text'")
         outcome = ingestor.store_url(request.app.state.engine, body.url, title=body.title)
         stored, created = outcome.stored, outcome.created
+        if created:
+            with request.app.state.engine.begin() as writer:
+                repo.set_article_owner(conn=writer, article_id=stored.id, key_id=caller.key_id)
     else:
         article = article_from_payload(
             ingestor, text=body.text, html=body.html, url=body.url, title=body.title
@@ -98,7 +109,10 @@ def create_article(
         if not article.paragraphs:
             raise InvalidInput("no article text found")
         source_kind = "html" if body.html else "text"
-        stored, created = repo.save_article(conn=conn, article=article, source_kind=source_kind)
+        with request.app.state.engine.begin() as writer:  # committed before the 201 leaves
+            stored, created = repo.save_article(conn=writer, article=article, source_kind=source_kind)
+            if created:  # a story stored before keeps its owner
+                repo.set_article_owner(conn=writer, article_id=stored.id, key_id=caller.key_id)
     request.app.state.page_cache.clear()  # previous/next links of other pages may change
     if not created:
         response.status_code = 200
@@ -125,9 +139,13 @@ def get_article(article_id: ArticleId, conn: ConnectionDep) -> ArticlePublic:
     return ArticlePublic.of(_stored(conn, article_id), with_body=True)
 
 
-@router.delete("/articles/{article_id}", status_code=204, dependencies=[Depends(require_write_key)])
-def delete_article(article_id: ArticleId, conn: ConnectionDep, request: Request) -> Response:
-    if not repo.delete_article(conn=conn, article_id=article_id):
+@router.delete("/articles/{article_id}", status_code=204)
+def delete_article(article_id: ArticleId, request: Request, caller: WriterDep) -> Response:
+    """Delete an article: the key that stored it, or an admin key."""
+    with request.app.state.engine.begin() as writer:
+        _may_change(caller, repo.article_ownership(conn=writer, article_id=article_id), "article")
+        deleted = repo.delete_article(conn=writer, article_id=article_id)
+    if not deleted:
         raise HTTPException(404, f"no article {article_id}")
     request.app.state.response_cache.drop_article(article_id)
     request.app.state.page_cache.drop_article(article_id)
@@ -140,22 +158,29 @@ def list_feeds(conn: ConnectionDep) -> FeedsPublic:
     return FeedsPublic(feeds=[FeedPublic.of(feed) for feed in feed_repo.list_feeds(conn=conn)])
 
 
-@router.post("/feeds", status_code=201, response_model=FeedPublic, dependencies=[Depends(require_write_key)])
-def add_feed(body: FeedCreate, ingestor: IngestorDep, request: Request, response: Response) -> FeedPublic:
+@router.post("/feeds", status_code=201, response_model=FeedPublic)
+def add_feed(
+    body: FeedCreate, ingestor: IngestorDep, request: Request, response: Response, caller: WriterDep
+) -> FeedPublic:
     """Subscribe to a feed: it is fetched and parsed first (a page that is no feed is a 422 with a
     reason); its entries are then fetched, judged and summarized by the scheduler's next poll."""
     parsed = fetch_feed(ingestor, body.url)
     with request.app.state.engine.begin() as connection:
         feed, created = feed_repo.add_feed(conn=connection, url=body.url, title=parsed.title)
+        if created:
+            repo.set_feed_owner(conn=connection, feed_id=feed.id, key_id=caller.key_id)
     if not created:
         response.status_code = 200
     return FeedPublic.of(feed)
 
 
-@router.delete("/feeds/{feed_id}", status_code=204, dependencies=[Depends(require_write_key)])
-def remove_feed(feed_id: FeedId, conn: ConnectionDep) -> Response:
-    """Unsubscribe; the articles the feed brought stay."""
-    if not feed_repo.remove_feed(conn=conn, feed_id=feed_id):
+@router.delete("/feeds/{feed_id}", status_code=204)
+def remove_feed(feed_id: FeedId, request: Request, caller: WriterDep) -> Response:
+    """Unsubscribe (the key that subscribed, or an admin key); the articles the feed brought stay."""
+    with request.app.state.engine.begin() as writer:
+        _may_change(caller, repo.feed_ownership(conn=writer, feed_id=feed_id), "feed")
+        removed = feed_repo.remove_feed(conn=writer, feed_id=feed_id)
+    if not removed:
         raise HTTPException(404, f"no feed {feed_id}")
     return Response(status_code=204)
 
@@ -185,15 +210,20 @@ async def get_summary(
 def _load_or_make_summary(
     request: Request, article_id: int, summary_request: SummaryRequest, options: str
 ) -> tuple[dict[str, object], bool]:
-    with request.app.state.engine.begin() as conn:
+    database = request.app.state.engine
+    with reading(database) as conn:
         stored_payload = repo.get_cached_summary_of_article(
             conn=conn, article_id=article_id, engine=summary_request.engine, options=options
         )
         if stored_payload is not None:
             return stored_payload, True
         stored = _stored(conn, article_id)
-        return summary_for(
-            conn=conn, stored=stored, request=summary_request, settings=request.app.state.settings
+        return summary_of_stored(
+            database=database,
+            conn=conn,
+            stored=stored,
+            request=summary_request,
+            settings=request.app.state.settings,
         )
 
 
@@ -209,7 +239,13 @@ def get_summary_by_url(
     stored = repo.find_article_by_url(conn=conn, url=url)
     if stored is None:
         raise HTTPException(404, "no stored article has this URL")
-    payload, cached = summary_for(conn=conn, stored=stored, request=summary_request, settings=settings)
+    payload, cached = summary_of_stored(
+        database=request.app.state.engine,
+        conn=conn,
+        stored=stored,
+        request=summary_request,
+        settings=settings,
+    )
     return _summary_response(request, payload, cached)
 
 
@@ -227,6 +263,24 @@ def summarize(body: SummarizeRequest, settings: SettingsDep, ingestor: IngestorD
         engine=body.engine,
     )
     return SummaryPublic(**summarize_payload(article, summary_request, settings))
+
+
+@router.post("/check", response_model=CheckPublic, dependencies=[ReadAccess])
+def check_summary(body: CheckRequest) -> CheckPublic:
+    """Check a summary against its article: a score 0..1 and, per summary sentence, the article spans that
+    support it and the parts the article does not (numbers, dates, names, quotes, negations...)."""
+    from newsbrief.check import check
+
+    if (body.summary is None) == (body.summary_sentences is None):
+        raise InvalidInput("send 'summary' (text) or 'summary_sentences' (a list), one of them")
+    summary = body.summary if body.summary is not None else body.summary_sentences or []
+    return CheckPublic.model_validate(check(body.article, summary, language=body.language).as_dict())
+
+
+def _may_change(caller: Caller, ownership: repo.Ownership | None, kind: str) -> None:
+    """Refuse a delete by a writer key that did not store the row (a missing row is the handler's 404)."""
+    if ownership is not None and not caller.may_change(ownership):
+        raise Forbidden(f"only the key that stored this {kind}, or an admin key, may delete it")
 
 
 def _stored(conn: Connection, article_id: int) -> repo.StoredArticle:
@@ -253,15 +307,26 @@ def _summary_response(request: Request, payload: dict[str, object], cached: bool
     return JSONResponse({**payload, "cached": cached}, headers=headers)
 
 
+CountsAccess = Annotated[bool, Depends(may_see_counts)]
+
+
 @probes.get("/healthz")
-def healthz(conn: ConnectionDep) -> dict[str, object]:
-    """Liveness and database reachability."""
-    return {"status": "ok", "version": __version__, "articles": repo.count_articles(conn=conn)}
+def healthz(conn: ConnectionDep, counts: CountsAccess) -> dict[str, object]:
+    """Liveness and database reachability; the article count only with a key (or NEWSBRIEF_PUBLIC_METRICS)."""
+    health: dict[str, object] = {"status": "ok", "version": __version__}
+    articles = repo.count_articles(conn=conn)  # queried either way: the probe checks the database answers
+    if counts:
+        health["articles"] = articles
+    return health
 
 
 @probes.get("/metrics", response_class=PlainTextResponse)
-def metrics(request: Request) -> PlainTextResponse:
-    """Prometheus metrics in the text exposition format."""
+def metrics(request: Request, counts: CountsAccess) -> PlainTextResponse:
+    """Prometheus metrics in the text exposition format (with a key, or NEWSBRIEF_PUBLIC_METRICS)."""
+    if not counts:
+        raise HTTPException(
+            401, "metrics need a key: Authorization: Bearer KEY", {"WWW-Authenticate": "Bearer"}
+        )
     return PlainTextResponse(
         generate_latest(request.app.state.metrics.registry).decode(), media_type="text/plain; version=0.0.4"
     )

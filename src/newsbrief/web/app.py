@@ -11,7 +11,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -27,6 +26,7 @@ from newsbrief.feeds import FeedScheduler
 from newsbrief.ingest import Ingestor
 from newsbrief.storage.database import open_engine, upgrade
 from newsbrief.web.cache import ResponseCache
+from newsbrief.web.security import CorsPolicy, CrossOrigin, deployment_secret, http_url
 
 HERE = Path(__file__).resolve().parent
 LOGGER = logging.getLogger("newsbrief.web")
@@ -89,21 +89,20 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         autoescape=select_autoescape(default=True),
         auto_reload=False,
     )
+    app.state.templates.filters["http_url"] = http_url  # only http(s) URLs become links
+    app.state.secret = deployment_secret(settings, database)  # signs sessions and the bookmarklet token
     _install_errors(app)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origin_list(),
-        allow_methods=["GET", "POST", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "If-None-Match"],
-        expose_headers=["ETag"],
-    )
+    # Reads for NEWSBRIEF_CORS_ORIGINS, writes only for NEWSBRIEF_CORS_WRITE_ORIGINS (none by default).
+    app.add_middleware(CrossOrigin, policy=CorsPolicy.of(settings))
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RefuseNulQuery)
     app.add_middleware(Measure, metrics=app.state.metrics)
     from newsbrief.web import api, pages
 
     app.include_router(api.router)
     app.include_router(api.probes)
     app.include_router(pages.router)
+    app.include_router(pages.public)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
@@ -195,6 +194,23 @@ def _render_error(
             status=status,
         )
     return error_response(status, code, message, reason)
+
+
+class RefuseNulQuery:
+    """A query string with a NUL character (``%00``) is refused with 400 on every route: no search, URL or
+    option means one, and PostgreSQL cannot even compare text holding it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and b"%00" in scope.get("query_string", b""):
+            response = _render_error(
+                Request(scope), 400, "invalid_input", "the query string holds a NUL character (%00)"
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class BodyLimit:

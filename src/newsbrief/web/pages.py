@@ -4,25 +4,39 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from newsbrief.config import Settings
+from newsbrief.errors import Forbidden
 from newsbrief.ingest import Ingestor
 from newsbrief.models import Sentence
 from newsbrief.pipeline import prepare
 from newsbrief.storage import feed_repo, repo
+from newsbrief.storage.database import reading
+from newsbrief.web import security
 from newsbrief.web.cache import CachedResponse, ResponseCache
-from newsbrief.web.deps import ArticleId, ConnectionDep
-from newsbrief.web.service import PAGE_LENGTHS, SummaryRequest, summarize_payload, summary_for
+from newsbrief.web.deps import (
+    ArticleId,
+    Caller,
+    ConnectionDep,
+    caller_for_key,
+    require_page_access,
+    session_subject,
+)
+from newsbrief.web.service import PAGE_LENGTHS, SummaryRequest, summarize_payload, summary_of_stored
 
-router = APIRouter(include_in_schema=False)
+# Every page needs a login on a private deployment (NEWSBRIEF_READ_REQUIRES_KEY); ``public`` holds what
+# must stay reachable without one: the login itself, the widget's script, and /read (own checks).
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_page_access)])
+public = APIRouter(include_in_schema=False)
 PAGE_SIZE = 5
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -69,7 +83,8 @@ async def article_page(
 
 def _render_article_page(request: Request, article_id: int, summary: bool, length: str, style: str) -> bytes:
     settings: Settings = request.app.state.settings
-    with request.app.state.engine.begin() as conn:
+    database = request.app.state.engine
+    with reading(database) as conn:
         stored = repo.get_article(conn=conn, article_id=article_id)
         if stored is None:
             raise HTTPException(404, f"There is no article {article_id}.")
@@ -79,7 +94,9 @@ def _render_article_page(request: Request, article_id: int, summary: bool, lengt
             summary_request = SummaryRequest.from_options(
                 settings, sentences=PAGE_LENGTHS[length], style=style
             )
-            shown, _ = summary_for(conn=conn, stored=stored, request=summary_request, settings=settings)
+            shown, _ = summary_of_stored(
+                database=database, conn=conn, stored=stored, request=summary_request, settings=settings
+            )
         context = {
             "stored": stored,
             "article": stored.article,
@@ -106,7 +123,7 @@ def _reading_minutes(words: int, settings: Settings) -> int:
     return max(1, round(words / settings.reading_wpm))
 
 
-@router.get("/widget.js")
+@public.get("/widget.js")
 def widget_script() -> Response:
     return FileResponse(
         STATIC / "widget.js", media_type="text/javascript", headers={"Cache-Control": "public, max-age=300"}
@@ -129,25 +146,43 @@ def feeds_page(request: Request, conn: ConnectionDep) -> HTMLResponse:
 def bookmarklet_page(request: Request) -> HTMLResponse:
     """The bookmarklet: it sends the page the reader is on (paywall or JavaScript included) to ``/read``."""
     base = str(request.base_url).rstrip("/")
-    return render(request, "bookmarklet.html", {"bookmarklet": bookmarklet_code(base)})
+    token = security.bookmarklet_token(request.app.state.secret)
+    return render(request, "bookmarklet.html", {"bookmarklet": bookmarklet_code(base, token)})
 
 
-def bookmarklet_code(base: str) -> str:
+def bookmarklet_code(base: str, token: str) -> str:
     """A ``javascript:`` link that posts the current page's HTML and URL to ``base``/read in a new tab.
 
     A form post, not fetch(): it works from any site without CORS, and the reader's page is not changed.
+    The post comes from another site on purpose, so it carries the deployment's token as its proof.
     """
     script = (
         "(function(){var f=document.createElement('form');f.method='POST';f.action=BASE+'/read';"
         "f.target='_blank';f.acceptCharset='utf-8';f.style.display='none';"
         "function add(n,v){var t=document.createElement('textarea');t.name=n;t.value=v;f.appendChild(t);}"
-        "add('html',document.documentElement.outerHTML);add('url',location.href);"
+        "add('html',document.documentElement.outerHTML);add('url',location.href);add('token',TOKEN);"
         "document.body.appendChild(f);f.submit();f.remove();})();"
-    ).replace("BASE", json.dumps(base))
+    )
+    script = script.replace("BASE", json.dumps(base)).replace("TOKEN", json.dumps(token))
     return "javascript:" + quote(script, safe="(){}[];,=+/'.:!&*?@$-_~")
 
 
-@router.post("/read", response_class=HTMLResponse)
+async def require_read_post(
+    request: Request, token: Annotated[str | None, Form(max_length=200)] = None
+) -> None:
+    """A post to /read needs the bookmarklet's token or to come from this site (no cross-site posts); on
+    a private deployment, one without the token also needs a login (a cross-site post carries no
+    SameSite=Lax cookie, so the bookmarklet's token is its proof there too)."""
+    if security.token_is_valid(request.app.state.secret, token):
+        return
+    if security.is_same_origin(request.headers, request.headers.get("host", "")) is False:
+        raise Forbidden(
+            "a post from another site needs the bookmarklet's token: install it again from /bookmarklet"
+        )
+    await require_page_access(request)
+
+
+@public.post("/read", response_class=HTMLResponse, dependencies=[Depends(require_read_post)])
 async def read_page(
     request: Request,
     html: Annotated[str, Form(max_length=20_000_000)],
@@ -162,3 +197,53 @@ async def read_page(
     summary = await run_in_threadpool(summarize_payload, article, summary_request, settings)
     context = {"article": article, "summary": summary, "url": url}
     return render(request, "read.html", context)
+
+
+@public.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: Annotated[str, Query(max_length=2048)] = "/") -> HTMLResponse:
+    return render(request, "login.html", {"next": security.safe_next(next), "error": None})
+
+
+@public.post("/login", response_model=None)
+async def log_in(
+    request: Request,
+    key: Annotated[str, Form(max_length=500)],
+    next: Annotated[str, Form(max_length=2048)] = "/",
+) -> Response:
+    """A valid key opens a session: a signed, HttpOnly, SameSite=Lax cookie naming the key (never holding
+    it), so revoking the key ends its sessions at once."""
+    _refuse_cross_site(request)  # no login CSRF: another site cannot log a reader in as someone else
+    caller = await run_in_threadpool(_caller_for, request, key.strip())
+    if caller is None:
+        context = {"next": security.safe_next(next), "error": "That key is not valid (or was revoked)."}
+        return render(request, "login.html", context, status=401)
+    secret: str = request.app.state.secret
+    value = security.sign_session(secret, session_subject(secret, caller, key.strip()), int(time.time()))
+    response = RedirectResponse(security.safe_next(next), status_code=303)
+    response.set_cookie(
+        security.SESSION_COOKIE,
+        value,
+        max_age=security.SESSION_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@public.post("/logout", response_model=None)
+def log_out(request: Request) -> Response:
+    _refuse_cross_site(request)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(security.SESSION_COOKIE, httponly=True, samesite="lax")
+    return response
+
+
+def _refuse_cross_site(request: Request) -> None:
+    if security.is_same_origin(request.headers, request.headers.get("host", "")) is False:
+        raise Forbidden("this form only works from this site")
+
+
+def _caller_for(request: Request, key: str) -> Caller | None:
+    with reading(request.app.state.engine) as connection:
+        return caller_for_key(request.app.state.settings, connection, key)

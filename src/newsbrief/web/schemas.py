@@ -3,29 +3,42 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from newsbrief.models import has_unstorable, storable
 from newsbrief.storage.feed_repo import StoredFeed
 from newsbrief.storage.repo import StoredArticle
+
+
+def _url_text(value: str) -> str:
+    if has_unstorable(value) or any(ord(character) < 32 for character in value):
+        raise ValueError("the URL holds control characters")
+    return value
+
+
+# Text a client sends is made storable (NUL removed, lone surrogates replaced: models.storable), as every
+# Article's text is; a URL with such characters is refused instead, since no repair gives the URL meant.
+SentText = Annotated[str, AfterValidator(storable)]
+SentUrl = Annotated[str, AfterValidator(_url_text)]
 
 
 class ArticleCreate(BaseModel):
     """One of ``url``, ``html`` (with its ``url``) or ``text``; ``title`` overrides the extracted one."""
 
-    url: str | None = Field(default=None, max_length=2048)
-    html: str | None = None
-    text: str | None = None
-    title: str | None = Field(default=None, max_length=1000)
+    url: SentUrl | None = Field(default=None, max_length=2048)
+    html: SentText | None = None
+    text: SentText | None = None
+    title: SentText | None = Field(default=None, max_length=1000)
 
 
 class SummarizeRequest(BaseModel):
     """A page's own HTML or a text to summarize without storing it (the widget's hand-off)."""
 
-    url: str | None = Field(default=None, max_length=2048)
-    html: str | None = None
-    text: str | None = None
+    url: SentUrl | None = Field(default=None, max_length=2048)
+    html: SentText | None = None
+    text: SentText | None = None
     sentences: int | None = Field(default=None, gt=0, le=100)
     words: int | None = Field(default=None, gt=0, le=100_000)
     ratio: float | None = Field(default=None, gt=0, le=1)
@@ -99,6 +112,40 @@ class SummaryPublic(BaseModel):
     cached: bool = False
 
 
+class CheckRequest(BaseModel):
+    """An article and a summary of it to check: ``summary`` (split into sentences here) or
+    ``summary_sentences`` (taken as they are)."""
+
+    article: str
+    summary: str | None = None
+    summary_sentences: list[str] | None = Field(default=None, max_length=500)
+    language: str | None = Field(default=None, max_length=8, description="Default: detected.")
+
+
+class UnsupportedPartPublic(BaseModel):
+    text: str
+    start: int = Field(description="Offset in the summary text (given sentences are joined by newlines).")
+    end: int
+    reason: str = Field(description="number, date, name, quote, negation, relation or word.")
+
+
+class CheckedSentencePublic(BaseModel):
+    text: str
+    start: int
+    end: int
+    score: float
+    supported: bool
+    spans: list[list[int]] = Field(description="[start, end] of each supporting article sentence.")
+    unsupported: list[UnsupportedPartPublic]
+
+
+class CheckPublic(BaseModel):
+    score: float = Field(description="0..1, higher is more faithful: the worst sentence's score.")
+    supported: bool
+    language: str | None
+    sentences: list[CheckedSentencePublic]
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str
@@ -117,7 +164,7 @@ class ErrorPublic(BaseModel):
 class FeedCreate(BaseModel):
     """A feed to subscribe to (RSS, Atom or JSON Feed); it is fetched once to check it is a feed."""
 
-    url: str = Field(max_length=2048)
+    url: SentUrl = Field(max_length=2048)
 
 
 class FeedPublic(BaseModel):

@@ -12,7 +12,7 @@ from newsbrief.extract.textdump import parse_text
 from newsbrief.ingest import Ingestor
 from newsbrief.models import Article
 from newsbrief.pipeline import with_language
-from newsbrief.summaries import SummaryRequest, summarize_payload, summary_for
+from newsbrief.summaries import SummaryRequest, summarize_payload, summary_of_stored
 from newsbrief.text.segment import has_words
 
 __all__ = [
@@ -21,7 +21,7 @@ __all__ = [
     "article_from_payload",
     "etag_of",
     "summarize_payload",
-    "summary_for",
+    "summary_of_stored",
 ]
 
 # The page's length choices, in sentences.
