@@ -39,7 +39,7 @@ def test_json_output_carries_spans_into_the_article_text(run_cli: Run, tmp_path:
     source.write_text(STORY, encoding="utf-8")
     result = run_cli("summarize", str(source), "--format", "json", "--sentences", "2")
     data = json.loads(result.out)
-    assert data["engine"] == "newsbrief.v1" and data["title"] == "Harbour Works Start"
+    assert data["engine"] == "newsbrief.v3" and data["title"] == "Harbour Works Start"
     body = STORY.split("\n\n", 1)[1]
     for sentence in data["sentences"]:
         assert body[sentence["start"] : sentence["end"]] == sentence["text"]

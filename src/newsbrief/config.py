@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_ENGINE = "newsbrief.v1"
+DEFAULT_ENGINE = "newsbrief.v3"
 
 
 class Settings(BaseSettings):
