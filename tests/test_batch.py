@@ -23,9 +23,10 @@ from newsbrief.batch import BatchOptions, summarize_many
 from newsbrief.batch.files import MANIFEST
 from newsbrief.errors import InvalidInput, SourceNotFound
 from newsbrief.models import Length
+from newsbrief.options import SummaryOptions
 from tests.conftest import CliResult
 
-OPTIONS = BatchOptions(engine="newsbrief.v1", length=Length.sentences(2))
+OPTIONS = BatchOptions(SummaryOptions(engine="newsbrief.v1", length=Length.sentences(2)))
 TOWNS = ["Alder", "Brook", "Cairn", "Dunmore", "Elm", "Fallow", "Glen"]
 
 

@@ -19,7 +19,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from newsbrief.config import Settings
-from newsbrief.extract.feed import BadFeed, parse_feed, parse_opml
+from newsbrief.errors import BadFeed
+from newsbrief.extract.feed import parse_feed, parse_opml
 from newsbrief.storage import feed_repo
 from newsbrief.storage.database import open_engine, upgrade
 from newsbrief.storage.schema import articles, feed_entries, feeds, summaries

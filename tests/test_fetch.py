@@ -11,11 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from newsbrief.errors import FetchFailed
+from newsbrief.models import Validators
 from newsbrief.net.fetch import (
     DENIED_NETWORKS,
-    FetchFailed,
     FetchPolicy,
-    Validators,
     fetch,
     fetch_html,
     is_allowed,

@@ -17,10 +17,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from newsbrief.config import Settings
-from newsbrief.extract.feed import BadFeed, FeedEntry, entry_key, newest_entries, parse_feed, parse_opml
+from newsbrief.errors import BadFeed
+from newsbrief.extract.feed import entry_key, newest_entries, parse_feed, parse_opml
 from newsbrief.feeds import poll_due, poll_feed
 from newsbrief.ingest import Ingestor, UrlIngest
-from newsbrief.net.fetch import FetchedPage, Validators
+from newsbrief.models import FeedEntry, Validators
+from newsbrief.net.fetch import FetchedPage
 from newsbrief.storage import feed_repo
 from newsbrief.storage.database import open_engine, upgrade
 from newsbrief.storage.feed_repo import StoredFeed

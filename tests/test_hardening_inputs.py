@@ -20,9 +20,9 @@ import psutil
 import pytest
 
 from newsbrief.batch import summarize_many
-from newsbrief.errors import ExtractionFailed, InputTooLarge
+from newsbrief.errors import BudgetExceeded, ExtractionFailed, InputTooLarge
 from newsbrief.extract import html
-from newsbrief.isolation import BudgetedPool, BudgetExceeded
+from newsbrief.isolation import BudgetedPool
 from newsbrief.models import Article
 from newsbrief.pipeline import summarize_article
 from newsbrief.sources import article_from_text

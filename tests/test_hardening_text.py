@@ -1,7 +1,7 @@
 """NUL characters and lone surrogates: one rule on both databases (issue 12, items 6 and 7).
 
 Text is made storable (NUL removed, a lone surrogate becomes U+FFFD) wherever it comes in; a URL holding
-them is refused; a query string with %00 is a 400. Never a 500.
+them is refused; a query string with %00 is invalid input (422). Never a 500.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newsbrief.config import Settings
+from newsbrief.errors import InvalidInput
 from newsbrief.models import Article, storable
 from newsbrief.web import create_app
 
@@ -91,6 +92,7 @@ def test_a_url_with_control_characters_or_surrogates_is_refused(client: TestClie
         "/api/v1/articles/1/summary?engine=lead.v1%00",
     ],
 )
-def test_a_nul_in_the_query_string_is_a_400(client: TestClient, path: str) -> None:
+def test_a_nul_in_the_query_string_is_invalid_input(client: TestClient, path: str) -> None:
     response = client.get(path, headers={"Authorization": f"Bearer {KEY}"})
-    assert response.status_code == 400, response.text
+    assert response.status_code == InvalidInput.status == 422, response.text
+    assert response.json()["error"]["code"] == InvalidInput.code

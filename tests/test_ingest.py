@@ -15,11 +15,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from newsbrief.config import Settings
-from newsbrief.errors import NotAnArticle
+from newsbrief.errors import FetchFailed, NotAnArticle
 from newsbrief.ingest import Ingestor
-from newsbrief.net.fetch import FetchFailed
 from newsbrief.storage import repo
 from newsbrief.storage.database import open_engine, upgrade
+from newsbrief.urls import canonical_url
 from newsbrief.web import create_app
 from tests.conftest import CliResult
 from tests.site import (
@@ -217,10 +217,10 @@ def test_amp_and_mobile_copies_of_a_story_are_stored_once(
     assert second.stored.id == first.stored.id
     assert not second.created
     assert count(database) == 1
-    assert repo.canonical_url("https://m.courier.example/2026/11/ferry-terminal/?amp=1&utm_source=x") == (
-        repo.canonical_url("http://www.courier.example/2026/11/ferry-terminal")
+    assert canonical_url("https://m.courier.example/2026/11/ferry-terminal/?amp=1&utm_source=x") == (
+        canonical_url("http://www.courier.example/2026/11/ferry-terminal")
     )
-    assert repo.canonical_url("https://amp.courier.example/amp/2026/story.amp.html") == (
+    assert canonical_url("https://amp.courier.example/amp/2026/story.amp.html") == (
         "https://courier.example/2026/story.html"
     )
 

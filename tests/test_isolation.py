@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from newsbrief.errors import ExtractionFailed, NotAnArticle
+from newsbrief.errors import BudgetExceeded, ExtractionFailed, NotAnArticle
 from newsbrief.extract.html import extract_page
-from newsbrief.isolation import BudgetedPool, BudgetExceeded
+from newsbrief.isolation import BudgetedPool
 from tests.site import CONSENT_WALL, article_page
 
 
@@ -36,7 +36,7 @@ def double(value: int) -> int:
 
 
 def refuse() -> None:
-    raise NotAnArticle("paywall", "behind a paywall")
+    raise NotAnArticle("behind a paywall", reason="paywall")
 
 
 def crash() -> None:
@@ -84,7 +84,7 @@ def test_errors_cross_the_process_boundary_with_their_reason(pool: BudgetedPool)
 
 
 def test_errors_pickle_with_their_attributes() -> None:
-    error = pickle.loads(pickle.dumps(BudgetExceeded("cpu", "too slow")))
+    error = pickle.loads(pickle.dumps(BudgetExceeded("too slow", reason="cpu")))
     assert isinstance(error, BudgetExceeded)
     assert (error.reason, error.message) == ("cpu", "too slow [cpu]")
 

@@ -32,3 +32,15 @@ def test_settings_follow_the_environment_between_calls(monkeypatch: pytest.Monke
     monkeypatch.setenv("NEWSBRIEF_DEFAULT_ENGINE", "no.such")
     with pytest.raises(newsbrief.UnknownEngine):
         newsbrief.summarize(text, sentences=1)
+
+
+def test_every_error_class_is_exported() -> None:
+    from newsbrief import errors
+
+    classes = {
+        name
+        for name, value in vars(errors).items()
+        if isinstance(value, type) and issubclass(value, errors.NewsbriefError)
+    }
+    assert classes - set(newsbrief.__all__) == set()
+    assert all(getattr(newsbrief, name) is getattr(errors, name) for name in classes)

@@ -12,6 +12,7 @@ import pytest
 
 from newsbrief.eval.runner import evaluate, read_eval_rows
 from newsbrief.models import Length, Style
+from newsbrief.options import SummaryOptions
 from tests.conftest import TEST_DATA
 
 BASELINE = json.loads((TEST_DATA / "eval_baseline.json").read_text())
@@ -37,9 +38,11 @@ def test_rouge_floors(data_dir: Path, gate: dict[str, object]) -> None:
     )
     result = evaluate(
         read_eval_rows(path, limit=limit),
-        engine=str(gate["engine"]),
-        length=Length.sentences(int(str(gate["sentences"]))),
-        style=Style(str(gate["style"])),
+        SummaryOptions(
+            engine=str(gate["engine"]),
+            length=Length.sentences(int(str(gate["sentences"]))),
+            style=Style(str(gate["style"])),
+        ),
     )
     floors = gate["floors"]
     assert isinstance(floors, dict)
@@ -53,7 +56,8 @@ def test_rouge_floors(data_dir: Path, gate: dict[str, object]) -> None:
 def test_lead3_reproduces_the_published_baseline(data_dir: Path) -> None:
     """Lead-3 on the whole CNN dev set within 0.3 of BASELINES.md (30.59 / 12.13 / 27.26): scorer and splitter."""
     result = evaluate(
-        read_eval_rows(data_dir / "summ" / "cnndm-dev.jsonl"), engine="lead.v1", length=Length.sentences(3)
+        read_eval_rows(data_dir / "summ" / "cnndm-dev.jsonl"),
+        SummaryOptions(engine="lead.v1", length=Length.sentences(3)),
     )
     assert result.articles == 284
     assert abs(result.rouge1 - 30.59) <= 0.3

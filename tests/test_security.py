@@ -90,7 +90,7 @@ def test_read_links_only_http_urls(app_for: Callable[..., TestClient]) -> None:
 
 def test_stored_urls_become_links_only_when_http(app_for: Callable[..., TestClient]) -> None:
     client = app_for()
-    with client.app.state.engine.begin() as conn:  # type: ignore[attr-defined]
+    with client.app.state.service.database.begin() as conn:  # type: ignore[attr-defined]
         feed_repo.add_feed(conn=conn, url="javascript:alert(document.domain)", title="Evil feed")
     created = client.post(
         "/api/v1/articles", json={"text": STORY, "url": "javascript:alert(1)"}, headers=bearer(ADMIN)
@@ -258,7 +258,7 @@ def test_feeds_record_their_owner(
     feed_id = made.json()["id"]
     assert client.delete(f"/api/v1/feeds/{feed_id}", headers=bearer(bob)).status_code == 403
     assert client.delete(f"/api/v1/feeds/{feed_id}", headers=bearer(alice)).status_code == 204
-    with client.app.state.engine.begin() as conn:  # type: ignore[attr-defined]
+    with client.app.state.service.database.begin() as conn:  # type: ignore[attr-defined]
         old, _ = feed_repo.add_feed(conn=conn, url="https://old.example/feed.xml")  # no owner recorded
     assert client.delete(f"/api/v1/feeds/{old.id}", headers=bearer(bob)).status_code == 403
     assert client.delete(f"/api/v1/feeds/{old.id}", headers=bearer(ADMIN)).status_code == 204

@@ -1,14 +1,16 @@
-"""The ``newsbrief`` command line. Exit codes: 0 ok, 1 user error (one line on stderr), 2 usage error."""
+"""The ``newsbrief`` command line. Exit codes: 0 ok, 1 user error (one line on stderr), 2 usage error.
+
+Each command parses its arguments, calls the pipeline or the ``Service`` (newsbrief.services), and prints.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,52 +18,52 @@ from newsbrief._version import __version__
 from newsbrief.config import Settings
 from newsbrief.engines import available_engines, is_installed
 from newsbrief.errors import NewsbriefError
-from newsbrief.models import Article, Length, LengthUnit, Style
-from newsbrief.pipeline import summarize_article
+from newsbrief.options import LENGTH_OPTIONS, OPTIONS, OptionSpec, SummaryOptions
 from newsbrief.render import render_json, render_markdown, render_text
-from newsbrief.sources import read_articles
 
-_LENGTH_OPTIONS = ("sentences", "words", "ratio", "seconds")
+if TYPE_CHECKING:
+    from newsbrief.feeds import PollReport
+    from newsbrief.services import Service
 
 
-def _length_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The shared length and style options of ``summarize`` and ``eval``."""
-    decorators = [
-        click.option(
-            "--sentences", "-n", type=click.IntRange(min=1), help="Number of sentences (default 3)."
-        ),
-        click.option("--words", type=click.IntRange(min=1), help="At most this many words."),
-        click.option(
-            "--ratio",
-            type=click.FloatRange(min=0, max=1, min_open=True),
-            help="Share of the sentences, e.g. 0.2.",
-        ),
-        click.option(
-            "--seconds", type=click.FloatRange(min=0, min_open=True), help="Reading time budget in seconds."
-        ),
-        click.option(
-            "--style",
-            type=click.Choice([style.value for style in Style]),
-            default=Style.BULLETS.value,
-            show_default=True,
-            help="Key points, a paragraph, or one headline sentence.",
-        ),
-        click.option(
-            "--engine", "-e", default=None, help="Engine name, e.g. lead.v1 (see `newsbrief engines`)."
-        ),
-    ]
-    for decorator in reversed(decorators):
-        command = decorator(command)
+def _click_type(spec: OptionSpec) -> Any:
+    """The click type of a summary option, bounded as the one table says."""
+    if spec.choices:
+        return click.Choice(spec.choices)
+    if spec.kind is int:
+        low, high = (None if bound is None else int(bound) for bound in (spec.minimum, spec.maximum))
+        return click.IntRange(min=low, max=high, min_open=spec.minimum_open)
+    if spec.kind is float:
+        return click.FloatRange(min=spec.minimum, max=spec.maximum, min_open=spec.minimum_open)
+    return click.STRING
+
+
+# Short flags some options have always had.
+_SHORT_FLAGS = {"sentences": "-n", "engine": "-e"}
+
+
+def _summary_option_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The summary options of ``summarize``, ``eval`` and ``batch``, made from newsbrief.options.OPTIONS."""
+    for spec in reversed(OPTIONS):
+        names = [f"--{spec.name}", *([_SHORT_FLAGS[spec.name]] if spec.name in _SHORT_FLAGS else [])]
+        default = spec.choices[0] if spec.choices else None
+        command = click.option(
+            *names, type=_click_type(spec), default=default, show_default=bool(spec.choices), help=spec.help
+        )(command)
     return command
 
 
-def _length_from(options: dict[str, Any], settings: Settings) -> Length:
-    given = [name for name in _LENGTH_OPTIONS if options.get(name) is not None]
-    if len(given) > 1:
-        raise click.UsageError(f"give one length option, not {' and '.join('--' + name for name in given)}")
-    if not given:
-        return Length.sentences(settings.default_sentences)
-    return Length(LengthUnit(given[0]), options[given[0]])
+def _options_from(settings: Settings, given: dict[str, Any]) -> SummaryOptions:
+    lengths = [name for name in LENGTH_OPTIONS if given.get(name) is not None]
+    if len(lengths) > 1:
+        raise click.UsageError(f"give one length option, not {' and '.join('--' + name for name in lengths)}")
+    return SummaryOptions.parse(defaults=settings.summary, **given)
+
+
+def _service(settings: Settings) -> Service:
+    from newsbrief.services import Service
+
+    return Service(settings)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,7 +76,7 @@ def cli(context: click.Context) -> None:
 
 @cli.command()
 @click.argument("source")
-@_length_options
+@_summary_option_flags
 @click.option(
     "--format",
     "output_format",
@@ -84,16 +86,15 @@ def cli(context: click.Context) -> None:
     help="json carries each sentence's paragraph, span and features (one object per line).",
 )
 @click.pass_obj
-def summarize(
-    settings: Settings, /, source: str, output_format: str, style: str, engine: str | None, **length: Any
-) -> None:
+def summarize(settings: Settings, /, source: str, output_format: str, **given: Any) -> None:
     """Summarize SOURCE: a text or HTML file, a page saved as text, JSON lines, or - for stdin."""
-    budget = _length_from(length, settings)
+    from newsbrief.pipeline import make_summary
+    from newsbrief.sources import read_articles
+
+    options = _options_from(settings, given)
     articles = read_articles(source, max_bytes=settings.max_input_bytes)
     for number, article in enumerate(articles):
-        summary = summarize_article(
-            article, engine=engine, length=budget, style=Style(style), settings=settings
-        )
+        summary = make_summary(article, options, reading_wpm=settings.reading_wpm)
         if output_format == "json":
             click.echo(render_json(summary, source_id=article.source_id))
             continue
@@ -132,7 +133,7 @@ def engines(output_format: str) -> None:
 
 @cli.command(name="eval")
 @click.argument("dataset", type=click.Path(path_type=Path, dir_okay=False))
-@_length_options
+@_summary_option_flags
 @click.option("--limit", type=click.IntRange(min=1), help="Score only the first N articles.")
 @click.option("--language", help="Dataset language for the scorer (default: detected).")
 @click.option(
@@ -146,29 +147,21 @@ def eval_command(
     limit: int | None,
     language: str | None,
     output_format: str,
-    style: str,
-    engine: str | None,
-    **length: Any,
+    **given: Any,
 ) -> None:
     """Score an engine on DATASET (JSON lines with article and reference): ROUGE-1/2/Lsum F1 and speed."""
     # rouge-score pulls in NLTK and SciPy (over a second): imported only when evaluating.
     from newsbrief.eval.runner import evaluate, read_eval_rows
 
-    budget = _length_from(length, settings)
+    options = _options_from(settings, given)
     rows = read_eval_rows(dataset, limit=limit)
-    result = evaluate(
-        rows,
-        engine=engine or settings.default_engine,
-        length=budget,
-        style=Style(style),
-        settings=settings,
-        language=language,
-    )
+    result = evaluate(rows, options, reading_wpm=settings.reading_wpm, language=language)
     if output_format == "json":
         click.echo(json.dumps(result.as_dict()))
         return
     click.echo(
-        f"{dataset.name}: {result.articles} articles, engine {result.engine}, {budget.describe()}, {style}"
+        f"{dataset.name}: {result.articles} articles, engine {result.engine}, {options.length.describe()}, "
+        f"{options.style}"
     )
     click.echo(f"ROUGE-1 {result.rouge1:.2f}  ROUGE-2 {result.rouge2:.2f}  ROUGE-Lsum {result.rougeLsum:.2f}")
     click.echo(f"{result.words_per_summary:.1f} words/summary, {result.articles_per_second:.1f} articles/s")
@@ -177,7 +170,7 @@ def eval_command(
 @cli.command()
 @click.argument("source")
 @click.argument("output", type=click.Path(path_type=Path))
-@_length_options
+@_summary_option_flags
 @click.option("--scheduler", help="Dask scheduler address (tcp://host:8786): run on that cluster.")
 @click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (default: all cores).")
 @click.option(
@@ -202,9 +195,7 @@ def batch(
     partition_size: int,
     output_format: str,
     quiet: bool,
-    style: str,
-    engine: str | None,
-    **length: Any,
+    **given: Any,
 ) -> None:
     """Summarize every record of SOURCE (JSONL, JSONL.gz or Parquet: a file, folder or glob) into OUTPUT.
 
@@ -214,15 +205,8 @@ def batch(
     if scheduler and workers:
         raise click.UsageError("give --scheduler or --workers, not both")
     from newsbrief.batch import BatchOptions, summarize_many
-    from newsbrief.engines import get_engine
 
-    engine_name = get_engine(engine or settings.default_engine).info.key
-    options = BatchOptions(
-        engine=engine_name,
-        length=_length_from(length, settings),
-        style=Style(style),
-        reading_wpm=settings.reading_wpm,
-    )
+    options = BatchOptions(summary=_options_from(settings, given), reading_wpm=settings.reading_wpm)
     report = summarize_many(
         source,
         output,
@@ -268,63 +252,40 @@ def serve(
         if value
     }
     settings = settings.model_copy(update=overrides)
-    for name, value in overrides.items():
-        os.environ[f"NEWSBRIEF_{name.upper()}"] = str(
-            value
-        )  # worker processes build their app from the environment
-    from newsbrief.storage.database import open_engine, upgrade
-
-    engine = open_engine(settings.database_url)
-    upgrade(engine)
-    if samples:
-        loaded = _load_samples(engine)
-        click.echo(f"sample articles: {loaded} new")
-    engine.dispose()
+    with _service(settings) as service:  # migrates the database, once, before any worker starts
+        if samples:
+            click.echo(f"sample articles: {service.load_samples()} new")
     click.echo(f"newsbrief serving on http://{settings.host}:{settings.port}/  (API docs: /docs)")
+    if workers == 1:
+        from newsbrief.web.app import create_app
+
+        app = create_app(settings, migrate=False)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        return
+    # Several processes: each builds its app from the environment (an import string is all uvicorn can hand
+    # them), so the one setting given here that they need, the database, goes there; they do not migrate.
+    if database_url:
+        os.environ["NEWSBRIEF_DATABASE_URL"] = database_url
     uvicorn.run(
-        "newsbrief.web.asgi:app",
+        "newsbrief.web.asgi:worker_app",
         host=settings.host,
         port=settings.port,
         workers=workers,
         log_level="warning",
-        factory=False,
+        factory=True,
     )
-
-
-def _load_samples(engine: Any) -> int:
-    from newsbrief.samples import sample_articles
-    from newsbrief.storage import repo
-
-    with engine.begin() as connection:
-        return sum(
-            repo.save_article(conn=connection, article=a, source_kind="text")[1] for a in sample_articles()
-        )
-
-
-def _open_database(settings: Settings) -> Any:
-    from newsbrief.storage.database import open_engine, upgrade
-
-    engine = open_engine(settings.database_url)
-    upgrade(engine)
-    return engine
-
-
-@contextmanager
-def _fetching(settings: Settings) -> Iterator[tuple[Any, Any]]:
-    """The database (migrated) and an Ingestor for a command that fetches; both closed after it."""
-    from newsbrief.ingest import Ingestor
-
-    engine = _open_database(settings)
-    ingestor = Ingestor(settings)
-    try:
-        yield engine, ingestor
-    finally:
-        ingestor.close()
-        engine.dispose()
 
 
 def _is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
+
+
+def _state(created: bool) -> str:
+    return "new" if created else "already stored"
+
+
+def _stored_line(stored_id: int, state: str, title: str | None) -> str:
+    return f"{stored_id}\t{state}\t{title or '(untitled)'}"
 
 
 @cli.command()
@@ -338,20 +299,12 @@ def ingest(settings: Settings, /, sources: tuple[str, ...]) -> None:
     others go on, and the exit code is 1 if any failed. HTML files are parsed and judged as fetched
     pages are: in a worker under the parse budgets.
     """
-    from newsbrief.pipeline import with_language
-    from newsbrief.storage import repo
-
     failed = 0
-    with _fetching(settings) as (engine, ingestor):
-
-        def parse(markup: str, url: str | None) -> Article:
-            article: Article = ingestor.article_from_html(markup, url=url)
-            return article
-
+    with _service(settings) as service:
         for source in sources:
             try:
                 if _is_url(source):
-                    outcome = ingestor.store_url(engine, source)
+                    outcome = service.store_url(source)
                     state = (
                         "not modified"
                         if outcome.not_modified
@@ -359,18 +312,12 @@ def ingest(settings: Settings, /, sources: tuple[str, ...]) -> None:
                         if outcome.created
                         else "already stored"
                     )
-                    click.echo(
-                        f"{outcome.stored.id}\t{state}\t{outcome.stored.article.title or '(untitled)'}"
-                    )
+                    click.echo(_stored_line(outcome.stored.id, state, outcome.stored.article.title))
                     continue
-                articles = read_articles(source, max_bytes=settings.max_input_bytes, parse=parse)
-                with engine.begin() as connection:
-                    for article in articles:
-                        stored, created = repo.save_article(
-                            conn=connection, article=with_language(article), source_kind="text"
-                        )
-                        state = "new" if created else "already stored"
-                        click.echo(f"{stored.id}\t{state}\t{stored.article.title or '(untitled)'}")
+                for stored, created in service.store_articles(service.articles_from_source(source)):
+                    click.echo(
+                        _stored_line(stored.id, "new" if created else "already stored", stored.article.title)
+                    )
             except NewsbriefError as error:
                 failed += 1
                 click.echo(f"error: {_naming(source, error.message)}", err=True)
@@ -388,20 +335,7 @@ def feeds() -> None:
     """Feed subscriptions (RSS, Atom, JSON Feed): new entries are fetched, judged and summarized once."""
 
 
-def _find_feed(connection: Any, which: str) -> Any:
-    from newsbrief.storage import feed_repo
-
-    feed = (
-        feed_repo.get_feed(conn=connection, feed_id=int(which))
-        if which.isdigit()
-        else feed_repo.get_feed_by_url(conn=connection, url=which)
-    )
-    if feed is None:
-        raise NewsbriefError(f"no feed {which!r} (see `newsbrief feeds list`)")
-    return feed
-
-
-def _print_poll(report: Any) -> None:
+def _print_poll(report: PollReport) -> None:
     if report.busy:
         click.echo(f"{report.feed_id}\t{report.url}\tbeing polled by another process; skipped")
         return
@@ -422,24 +356,21 @@ def _print_poll(report: Any) -> None:
 @click.pass_obj
 def feeds_add(settings: Settings, /, urls: tuple[str, ...], no_poll: bool) -> None:
     """Subscribe to feeds: each URL is fetched and checked to be a feed first, then polled."""
-    from newsbrief.feeds import fetch_feed, poll_feed
-    from newsbrief.storage import feed_repo
+    from newsbrief.errors import InvalidInput
 
     failed = 0
-    with _fetching(settings) as (engine, ingestor):
+    with _service(settings) as service:
         for url in urls:
             try:
                 if not _is_url(url):
-                    raise NewsbriefError("a feed is an http:// or https:// URL")
-                parsed = fetch_feed(ingestor, url)
-                with engine.begin() as connection:
-                    feed, created = feed_repo.add_feed(conn=connection, url=url, title=parsed.title)
+                    raise InvalidInput("a feed is an http:// or https:// URL")
+                feed, created, parsed = service.add_feed(url)
                 click.echo(
                     f"{feed.id}\t{'subscribed' if created else 'already subscribed'}\t{feed.title or url}"
                     f"\t{len(parsed.entries)} entries"
                 )
                 if not no_poll:
-                    report = poll_feed(engine, ingestor, feed, force=True)
+                    report = service.poll(feed, force=True)
                     _print_poll(report)
                     failed += bool(report.error)
             except NewsbriefError as error:
@@ -456,14 +387,13 @@ def feeds_add(settings: Settings, /, urls: tuple[str, ...], no_poll: bool) -> No
 @click.pass_obj
 def feeds_list(settings: Settings, /, output_format: str) -> None:
     """Subscribed feeds: entries, last poll, next poll, and the last error with its back-off."""
-    from newsbrief.storage import feed_repo
+    from newsbrief.web.schemas import FeedPublic
 
-    engine = _open_database(settings)
-    with engine.connect() as connection:
-        subscribed = feed_repo.list_feeds(conn=connection)
-    engine.dispose()
-    if output_format == "json":
-        click.echo(json.dumps([_feed_dict(feed) for feed in subscribed], indent=2, ensure_ascii=False))
+    with _service(settings) as service:
+        subscribed = service.feeds()
+    if output_format == "json":  # the API's shape of a feed, the one JSON shape of it
+        shown = [FeedPublic.of(feed).model_dump(mode="json") for feed in subscribed]
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
         return
     if not subscribed:
         click.echo("no feeds; add one with `newsbrief feeds add URL`")
@@ -473,7 +403,10 @@ def feeds_list(settings: Settings, /, output_format: str) -> None:
             if feed.error_reason
             else "ok"
         )
-        counts = f"{feed.entries} entries ({feed.done} stored, {feed.pending} pending)"
+        counts = (
+            f"{feed.entries} entries ({feed.done} stored, {feed.pending} pending, "
+            f"{feed.failed} failed, {feed.skipped} skipped)"
+        )
         times = f"last poll {_when(feed.last_polled_at)}\tnext {_when(feed.next_poll_at)}"
         click.echo(f"{feed.id}\t{feed.url}\t{feed.title or '(untitled)'}\t{counts}\t{times}\t{status}")
 
@@ -482,38 +415,15 @@ def _when(moment: Any) -> str:
     return "never" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _feed_dict(feed: Any) -> dict[str, Any]:
-    return {
-        "id": feed.id,
-        "url": feed.url,
-        "title": feed.title,
-        "site_url": feed.site_url,
-        "entries": feed.entries,
-        "stored": feed.done,
-        "pending": feed.pending,
-        "last_polled_at": feed.last_polled_at.isoformat() if feed.last_polled_at else None,
-        "next_poll_at": feed.next_poll_at.isoformat(),
-        "error_reason": feed.error_reason,
-        "error_message": feed.error_message,
-        "failures": feed.failures,
-    }
-
-
 @feeds.command("remove")
 @click.argument("feed")
 @click.pass_obj
 def feeds_remove(settings: Settings, /, feed: str) -> None:
     """Unsubscribe (by id or URL); the articles it brought stay."""
-    from newsbrief.storage import feed_repo
-
-    engine = _open_database(settings)
-    try:
-        with engine.begin() as connection:
-            found = _find_feed(connection, feed)
-            feed_repo.remove_feed(conn=connection, feed_id=found.id)
-        click.echo(f"{found.id}\tremoved\t{found.url}")
-    finally:
-        engine.dispose()
+    with _service(settings) as service:
+        found = service.find_feed(feed)
+        service.remove_feed(found.id)
+    click.echo(f"{found.id}\tremoved\t{found.url}")
 
 
 @feeds.command("poll")
@@ -523,20 +433,11 @@ def feeds_remove(settings: Settings, /, feed: str) -> None:
 def feeds_poll(settings: Settings, /, which: tuple[str, ...], due: bool) -> None:
     """Poll feeds now (all, or those named by id or URL): new entries are fetched, judged, stored and
     summarized once. Exit code 1 if a feed failed."""
-    from newsbrief.feeds import poll_feed
-    from newsbrief.storage import feed_repo
-
     failed = 0
-    with _fetching(settings) as (engine, ingestor):
-        with engine.connect() as connection:
-            if which:
-                chosen = [_find_feed(connection, name) for name in which]
-            elif due:
-                chosen = feed_repo.due_feeds(conn=connection)
-            else:
-                chosen = feed_repo.list_feeds(conn=connection)
+    with _service(settings) as service:
+        chosen = [service.find_feed(name) for name in which] if which else service.feeds(due_only=due)
         for feed in chosen:
-            report = poll_feed(engine, ingestor, feed, force=not due)
+            report = service.poll(feed, force=not due)
             _print_poll(report)
             failed += bool(report.error)
     if failed:
@@ -550,28 +451,14 @@ def feeds_import(settings: Settings, /, source: str) -> None:
     """Subscribe to every feed of an OPML file (a path, - for stdin, or a URL); no fetching yet."""
     from newsbrief.extract.feed import parse_opml
     from newsbrief.sources import read_source_bytes
-    from newsbrief.storage import feed_repo
 
-    if _is_url(source):
-        from newsbrief.ingest import Ingestor
-
-        ingestor = Ingestor(settings)
-        try:
-            document = ingestor.fetch_document(source, accept="text/x-opml, application/xml, */*;q=0.5").body
-        finally:
-            ingestor.close()
-    else:
-        document = read_source_bytes(source, max_bytes=settings.max_input_bytes)
-    listed = parse_opml(document)
-    engine = _open_database(settings)
-    added = 0
-    try:
-        with engine.begin() as connection:
-            for entry in listed:
-                _, created = feed_repo.add_feed(conn=connection, url=entry.url, title=entry.title)
-                added += created
-    finally:
-        engine.dispose()
+    with _service(settings) as service:
+        if _is_url(source):
+            document = service.fetch_document(source, accept="text/x-opml, application/xml, */*;q=0.5")
+        else:
+            document = read_source_bytes(source, max_bytes=settings.max_input_bytes)
+        listed = parse_opml(document)
+        added = service.subscribe_all([(entry.url, entry.title) for entry in listed])
     click.echo(f"{added} feeds added, {len(listed) - added} already subscribed")
 
 
@@ -583,12 +470,9 @@ def feeds_import(settings: Settings, /, source: str) -> None:
 def feeds_export(settings: Settings, /, output: Path | None) -> None:
     """Write the subscriptions as OPML 2.0."""
     from newsbrief.extract.feed import OpmlFeed, render_opml
-    from newsbrief.storage import feed_repo
 
-    engine = _open_database(settings)
-    with engine.connect() as connection:
-        subscribed = feed_repo.list_feeds(conn=connection)
-    engine.dispose()
+    with _service(settings) as service:
+        subscribed = service.feeds()
     document = render_opml([OpmlFeed(url=feed.url, title=feed.title) for feed in subscribed])
     if output is None:
         click.echo(document, nl=False)
@@ -615,24 +499,16 @@ def keys() -> None:
 @click.pass_obj
 def keys_create(settings: Settings, /, label: str | None, role: str) -> None:
     """Create a key and print it once (only its hash is stored)."""
-    from newsbrief.storage import repo
-
-    engine = _open_database(settings)
-    with engine.begin() as connection:
-        click.echo(repo.create_api_key(conn=connection, label=label, role=role))
-    engine.dispose()
+    with _service(settings) as service:
+        click.echo(service.create_key(label=label, role=role))
 
 
 @keys.command("list")
 @click.pass_obj
 def keys_list(settings: Settings, /) -> None:
     """The keys made here: id, label, role, created, revoked (never the key: it is not stored)."""
-    from newsbrief.storage import repo
-
-    engine = _open_database(settings)
-    with engine.connect() as connection:
-        made = repo.list_api_keys(conn=connection)
-    engine.dispose()
+    with _service(settings) as service:
+        made = service.keys()
     click.echo(f"{'id':>5}  {'label':<24}  {'role':<6}  {'created':<16}  revoked")
     for key in made:
         revoked = key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else "-"
@@ -645,16 +521,8 @@ def keys_list(settings: Settings, /) -> None:
 @click.pass_obj
 def keys_revoke(settings: Settings, /, key_id: int) -> None:
     """Revoke key KEY_ID (see `keys list`): it, and the sessions opened with it, stop working at once."""
-    from newsbrief.errors import InvalidInput
-    from newsbrief.storage import repo
-
-    engine = _open_database(settings)
-    try:
-        with engine.begin() as connection:
-            if not repo.revoke_api_key(conn=connection, key_id=key_id):
-                raise InvalidInput(f"no key {key_id} (see `newsbrief keys list`)")
-    finally:
-        engine.dispose()
+    with _service(settings) as service:
+        service.revoke_key(key_id)
     click.echo(f"revoked key {key_id}")
 
 

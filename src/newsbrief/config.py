@@ -14,7 +14,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_ENGINE = "newsbrief.v3"
+from newsbrief.models import LENGTH_BOUNDS, LengthUnit
+from newsbrief.options import DEFAULT_ENGINE, DEFAULT_READING_WPM, DEFAULT_SENTENCES, SummaryDefaults
 
 
 class Settings(BaseSettings):
@@ -31,9 +32,16 @@ class Settings(BaseSettings):
     )
     default_engine: str = Field(default=DEFAULT_ENGINE, description="Engine used when none is named.")
     reading_wpm: int = Field(
-        default=230, gt=0, description="Reading speed, in words per minute, behind --seconds budgets."
+        default=DEFAULT_READING_WPM,
+        gt=0,
+        description="Reading speed, in words per minute, behind --seconds budgets.",
     )
-    default_sentences: int = Field(default=3, gt=0, description="Summary length when none is given.")
+    default_sentences: int = Field(
+        default=DEFAULT_SENTENCES,
+        gt=0,
+        le=LENGTH_BOUNDS[LengthUnit.SENTENCES][1],
+        description="Summary length when none is given.",
+    )
     database_url: str = Field(
         default="sqlite:///newsbrief.db",
         description="Where the service stores articles and summaries: a SQLite file or postgresql+psycopg://...",
@@ -91,6 +99,13 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `newsbrief serve` listens on.")
     port: int = Field(default=8000, gt=0, lt=65536, description="Port `newsbrief serve` listens on.")
+
+    @property
+    def summary(self) -> SummaryDefaults:
+        """The summary section: what a request that names no engine or length gets."""
+        return SummaryDefaults(
+            engine=self.default_engine, sentences=self.default_sentences, reading_wpm=self.reading_wpm
+        )
 
     def api_key_list(self) -> list[str]:
         return [key.strip() for key in self.api_keys.split(",") if key.strip()]

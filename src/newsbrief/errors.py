@@ -1,28 +1,41 @@
-"""The one error tree of newsbrief.
+"""The one error tree of newsbrief: every error class is here (no module defines its own).
 
-Every error a user can cause is a ``NewsbriefError`` with a stable ``code`` (for API clients and tests)
-and an HTTP ``status`` (for the service). Interfaces map them: the CLI prints ``error: <message>`` on
-one line and exits 1; the API answers ``{"error": {"code": ..., "message": ..., "reason": ...}}`` (``reason``
-only for errors that have one: why a fetch failed, why a page is not an article).
+Every error a user can cause is a ``NewsbriefError`` with a stable ``code`` (for API clients and tests), an
+HTTP ``status`` (exactly what the service answers: no handler rewrites it) and an optional ``reason`` (a
+finer cause: why a fetch failed, why a page is not an article). Every class is built alike:
+``Error(message, *, reason=None, ...)``. Interfaces map them: the CLI prints ``error: <message>`` on one line
+and exits 1; the API answers ``{"error": {"code": ..., "message": ..., "reason": ...}}`` with ``status``
+(``reason`` only when there is one); pages render the same code and message as HTML with ``status``.
 
-    NewsbriefError
-    ├── InvalidInput (400)                 the input or an option is wrong
-    │   ├── SourceNotFound                 missing path, or a directory
-    │   ├── EmptyInput                     nothing to read
-    │   ├── BinaryInput                    not text (NUL bytes, undecodable)
-    │   ├── UndecodableInput               text that no encoding fits (e.g. broken UTF-8)
-    │   ├── NoSentences                    text without any words
-    │   ├── BadLength                      a length budget that makes no sense
-    │   ├── UnknownEngine                  no engine of that name
-    │   └── BadDataset                     an evaluation file without the needed fields
-    ├── Forbidden (403)                    a request the caller may not make (not the owner, cross-site)
-    ├── InputTooLarge (413)                over the configured size limit
-    ├── ExtractionFailed (422)             a page with no article in it
-    │   └── NotAnArticle                   a page judged not an article; ``reason`` says why
-    └── EngineUnavailable (503)            an engine whose optional dependencies are missing
+    class                     code                status  what
+    NewsbriefError            newsbrief_error     500     base of every error raised on purpose
+    ├── InvalidInput          invalid_input       422     the input or an option is wrong
+    │   ├── SourceNotFound    source_not_found    422     missing path, or a directory
+    │   ├── EmptyInput        empty_input         422     nothing to read
+    │   ├── BinaryInput       binary_input        422     not text (NUL bytes, undecodable)
+    │   ├── UndecodableInput  undecodable_input   422     text that no encoding fits (broken UTF-8)
+    │   ├── NoSentences       no_sentences        422     text without any words
+    │   ├── BadLength         bad_length          422     a length budget that makes no sense
+    │   ├── UnknownEngine     unknown_engine      422     no engine of that name (``.name``, ``.available``)
+    │   ├── BadDataset        bad_dataset         422     an evaluation file without the needed fields
+    │   └── BadFeed           bad_feed            422     not a feed or OPML file we can (safely) read
+    ├── Forbidden             forbidden           403     not the owner; a cross-site form post or write
+    ├── NotFound              not_found           404     no such article, feed or key
+    ├── InputTooLarge         input_too_large     413     over the configured size limit
+    ├── ExtractionFailed      extraction_failed   422     a page with no article in it
+    │   └── NotAnArticle      not_article         422     judged not an article; ``reason`` says why
+    ├── FetchFailed           fetch_failed        422     a URL that could not be fetched (``.http_status``)
+    ├── BudgetExceeded        budget_exceeded     422     parsing went over its CPU, memory or time budget
+    ├── BatchIncomplete       batch_incomplete    500     batch output that misses rows (a bug, not input)
+    └── EngineUnavailable     engine_unavailable  503     an engine whose optional dependencies are missing
+
+Input errors are 422, as FastAPI's own request validation errors (``validation_error``): one status for
+"the request is understood but its content is wrong", whichever layer found it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 class NewsbriefError(Exception):
@@ -57,7 +70,9 @@ class InvalidInput(NewsbriefError):
     """The input or an option is not acceptable."""
 
     code = "invalid_input"
-    status = 400
+    # 422, not 400: the status FastAPI gives the same kind of error found by request validation, and what
+    # API clients have always received for these (see the docstring above).
+    status = 422
 
 
 class SourceNotFound(InvalidInput):
@@ -101,10 +116,10 @@ class UnknownEngine(InvalidInput):
 
     code = "unknown_engine"
 
-    def __init__(self, name: str, available: list[str]) -> None:
-        super().__init__(f"no engine named {name!r}; available: {', '.join(available)}")
+    def __init__(self, message: str, *, name: str, available: Sequence[str]) -> None:
+        super().__init__(message)
         self.name = name
-        self.available = available
+        self.available = list(available)
 
 
 class BadDataset(InvalidInput):
@@ -113,11 +128,24 @@ class BadDataset(InvalidInput):
     code = "bad_dataset"
 
 
+class BadFeed(InvalidInput):
+    """A document that is not a feed we can read (or not a safe one); ``reason`` says why."""
+
+    code = "bad_feed"
+
+
 class Forbidden(NewsbriefError):
     """A request the caller may not make: another key's article, a cross-site form post or write."""
 
     code = "forbidden"
     status = 403
+
+
+class NotFound(NewsbriefError):
+    """No such thing: an article, feed or key id (or URL) that is not stored."""
+
+    code = "not_found"
+    status = 404
 
 
 class InputTooLarge(NewsbriefError):
@@ -139,9 +167,34 @@ class NotAnArticle(ExtractionFailed):
 
     code = "not_article"
 
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(f"not an article ({reason}): {message}")
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(f"not an article ({reason}): {message}" if reason else f"not an article: {message}")
         self.reason = reason  # already in the message's words, so not appended as "[reason]"
+
+
+class FetchFailed(NewsbriefError):
+    """A URL that could not be fetched; ``reason`` says why (blocked_address, timeout, too_large, ...)."""
+
+    code = "fetch_failed"
+    status = 422
+
+    def __init__(self, message: str, *, reason: str | None = None, http_status: int | None = None) -> None:
+        super().__init__(message, reason=reason)
+        self.http_status = http_status  # what the server answered, when it answered with an error
+
+
+class BudgetExceeded(NewsbriefError):
+    """Work that went over its CPU, memory or time budget; ``reason`` says which."""
+
+    code = "budget_exceeded"
+    status = 422
+
+
+class BatchIncomplete(NewsbriefError):
+    """The output does not account for every input row (should never happen; the check is the guarantee)."""
+
+    code = "batch_incomplete"
+    status = 500
 
 
 class EngineUnavailable(NewsbriefError):

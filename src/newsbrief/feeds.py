@@ -24,10 +24,11 @@ from sqlalchemy import Connection, Engine
 from newsbrief.errors import NewsbriefError, NotAnArticle
 from newsbrief.extract.feed import ParsedFeed, newest_entries
 from newsbrief.ingest import Ingestor
+from newsbrief.options import SummaryOptions
 from newsbrief.storage import feed_repo
 from newsbrief.storage.feed_repo import PendingEntry, StoredFeed
 from newsbrief.storage.repo import StoredArticle
-from newsbrief.summaries import SummaryRequest, summary_for
+from newsbrief.summaries import summary_for
 
 LOGGER = logging.getLogger(__name__)
 FEED_ACCEPT = (
@@ -88,11 +89,11 @@ def poll_feed(
             _poll_document(database, ingestor, feed, interval, report)
         with database.connect() as connection:
             pending = feed_repo.pending_entries(conn=connection, feed_id=feed.id)
-        request = SummaryRequest.from_options(settings)
+        options = SummaryOptions.parse(defaults=settings.summary)
         for entry in pending:
             if should_stop():
                 break
-            _ingest_entry(database, ingestor, entry, request, report)
+            _ingest_entry(database, ingestor, entry, options, report)
             with database.begin() as connection:
                 feed_repo.renew_claim(conn=connection, feed_id=feed.id, lease=CLAIM_LEASE)
     finally:
@@ -161,12 +162,14 @@ def _entry_failed(
 
 
 def _ingest_entry(
-    database: Engine, ingestor: Ingestor, entry: PendingEntry, request: SummaryRequest, report: PollReport
+    database: Engine, ingestor: Ingestor, entry: PendingEntry, options: SummaryOptions, report: PollReport
 ) -> None:
     assert entry.url is not None  # entries without a link are never pending
 
     def summarize_once(connection: Connection, stored: StoredArticle) -> None:
-        summary_for(conn=connection, stored=stored, request=request, settings=ingestor.settings)
+        summary_for(
+            conn=connection, stored=stored, options=options, reading_wpm=ingestor.settings.reading_wpm
+        )
         feed_repo.finish_entry(conn=connection, entry_id=entry.id, status="done", article_id=stored.id)
 
     try:

@@ -16,27 +16,18 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, Engine
 
 from newsbrief.config import Settings
-from newsbrief.errors import NoSentences
+from newsbrief.errors import FetchFailed
 from newsbrief.extract.decode import decode_bytes
 from newsbrief.extract.feed import ParsedFeed, parse_feed
 from newsbrief.extract.html import ExtractedPage, article_of, declared_charset, extract_page
 from newsbrief.isolation import BudgetedPool
-from newsbrief.models import Article
-from newsbrief.net.fetch import (
-    FetchedPage,
-    FetchFailed,
-    FetchPolicy,
-    Validators,
-    fetch,
-    fetch_html,
-    origin_of,
-)
+from newsbrief.models import Article, Validators
+from newsbrief.net.fetch import FetchedPage, FetchPolicy, fetch, fetch_html, origin_of
 from newsbrief.net.politeness import HostGate
 from newsbrief.net.robots import RobotsCache
-from newsbrief.pipeline import with_language
+from newsbrief.pipeline import readable
 from newsbrief.storage import repo
 from newsbrief.storage.repo import StoredArticle
-from newsbrief.text.segment import has_words
 
 LOGGER = logging.getLogger(__name__)
 # robots.txt may ask for a crawl delay; past this many seconds we wait this long instead.
@@ -92,7 +83,9 @@ class Ingestor:
             return None
         rules = self.robots.rules_for(url)
         if not rules.allows(url):
-            raise FetchFailed("robots_disallowed", "the site's robots.txt does not allow fetching this page")
+            raise FetchFailed(
+                "the site's robots.txt does not allow fetching this page", reason="robots_disallowed"
+            )
         delay = rules.crawl_delay()
         return None if delay is None else min(delay, MAX_CRAWL_DELAY)
 
@@ -108,7 +101,7 @@ class Ingestor:
         with self.gate.turn(urlsplit(url).hostname or "", delay_seconds=delay):
             page = fetch(url, self.policy, validators=validators, accept=accept)
         if not page.not_modified and not page.body.strip():
-            raise FetchFailed("empty_page", "the server sent an empty document")
+            raise FetchFailed("the server sent an empty document", reason="empty_page")
         return page
 
     # Parsing ------------------------------------------------------------------------------------------
@@ -145,11 +138,7 @@ class Ingestor:
                 html, charset, repair_utf8=True
             )  # the HTTP header's charset, when the page has none
         article = article_of(self.extract(html, url=url))
-        if not has_words(article.text):
-            raise NoSentences("the article has no text to summarize (no words found)")
-        if title:
-            article = dataclasses.replace(article, title=title)
-        return with_language(article)
+        return readable(dataclasses.replace(article, title=title) if title else article)
 
     # Storing ------------------------------------------------------------------------------------------
 

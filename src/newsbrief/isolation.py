@@ -35,7 +35,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-from newsbrief.errors import ExtractionFailed, NewsbriefError
+from newsbrief.errors import BudgetExceeded, ExtractionFailed, NewsbriefError
 
 LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -45,16 +45,6 @@ STARTUP_SECONDS = 60.0
 PARENT_CHECK_SECONDS = 0.5
 # prctl(2) option: the signal the kernel sends this process when its parent thread exits (Linux).
 _PR_SET_PDEATHSIG = 1
-
-
-class BudgetExceeded(NewsbriefError):
-    """Work that went over its CPU, memory or time budget; ``reason`` says which."""
-
-    code = "budget_exceeded"
-    status = 422
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message, reason=reason)
 
 
 def _address_space_bytes() -> int | None:
@@ -157,7 +147,10 @@ def _serve(
         try:
             outcome = ("ok", function(*args, **kwargs))
         except MemoryError:
-            outcome = ("error", BudgetExceeded("memory", "the page needs more memory than parsing may use"))
+            outcome = (
+                "error",
+                BudgetExceeded("the page needs more memory than parsing may use", reason="memory"),
+            )
         except NewsbriefError as error:
             outcome = ("error", error)
         except Exception as error:  # a parser bug on a hostile page: report it, keep the worker
@@ -208,7 +201,7 @@ class _Worker:
             pass
         if not ready:
             self.kill()
-            raise BudgetExceeded("startup", "the parser worker did not start")
+            raise BudgetExceeded("the parser worker did not start", reason="startup")
         # Memory right after start-up: what a call's growth is measured from.
         self.baseline: int | None = resident
         self.resident: int | None = resident
@@ -224,13 +217,13 @@ class _Worker:
         self.connection.send((function, args, kwargs, cpu_seconds))
         if not self.connection.poll(wall):
             self.kill()
-            raise BudgetExceeded("timeout", f"parsing took longer than {wall:g} s")
+            raise BudgetExceeded(f"parsing took longer than {wall:g} s", reason="timeout")
         try:
             status, value, self.resident = self.connection.recv()
         except (EOFError, OSError):
             self.kill()
             raise BudgetExceeded(
-                "cpu", f"parsing used more than {cpu_seconds:g} s of CPU or was killed"
+                f"parsing used more than {cpu_seconds:g} s of CPU or was killed", reason="cpu"
             ) from None
         if status == "error":
             raise value
@@ -360,8 +353,8 @@ def close_shared_pools() -> None:
 
 if __name__ == "__main__":
     # A worker: `python -m newsbrief.isolation FD MEMORY_BYTES PARENT_PID KERNEL_SIGNAL [MODULE...]`.
-    # Run the package module's _serve, not this __main__ copy's: errors it sends back must pickle as
-    # newsbrief.isolation.BudgetExceeded, which the caller can import.
+    # Run the package module's _serve, not this __main__ copy's: what it sends back must pickle under
+    # names the caller can import (newsbrief.isolation..., never __main__...).
     from newsbrief import isolation
 
     isolation._serve(

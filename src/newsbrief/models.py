@@ -218,3 +218,21 @@ class Document:
     @property
     def language(self) -> str | None:
         return self.article.language
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a server said about a page's version, sent back on re-fetch (conditional GET)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One entry of a feed: its stable key, the link to its story page, title and date."""
+
+    key: str  # SHA-256 of the entry's id, or of its link when it has none
+    url: str | None
+    title: str | None
+    published: datetime | None

@@ -5,11 +5,10 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from newsbrief.config import Settings, current_settings
 from newsbrief.engines import get_engine
-from newsbrief.engines.base import SummarizerEngine
 from newsbrief.errors import NoSentences
 from newsbrief.models import Article, Document, Length, Style, Summary, SummarySentence
+from newsbrief.options import BUILT_IN_DEFAULTS, DEFAULT_READING_WPM, SummaryDefaults, SummaryOptions
 from newsbrief.selection import budget_for, expected_sentences, select_sentences
 from newsbrief.text.language import detect_language
 from newsbrief.text.segment import has_words, segment_article
@@ -23,47 +22,44 @@ def with_language(article: Article) -> Article:
     return dataclasses.replace(article, language=detect_language(article.text))
 
 
+def readable(article: Article) -> Article:
+    """The one door every article passes before it is stored or summarized: it must have words (else
+    NoSentences), and gets its language detected when it has none."""
+    if not has_words(article.text):
+        raise NoSentences("the article has no sentences to summarize (no words found)")
+    return with_language(article)
+
+
 def prepare(article: Article) -> Document:
     """Detect the language when unknown and split the article into sentences.
 
     Raises:
         NoSentences: the article has no words at all.
     """
-    if not has_words(article.text):
-        raise NoSentences("the text has no sentences (no words found)")
-    article = with_language(article)
+    article = readable(article)
     return Document(article=article, sentences=segment_article(article))
 
 
-def summarize_article(
-    article: Article,
-    *,
-    engine: str | SummarizerEngine | None = None,
-    length: Length | None = None,
-    style: Style = Style.BULLETS,
-    settings: Settings | None = None,
+def make_summary(
+    article: Article, options: SummaryOptions, *, reading_wpm: int = DEFAULT_READING_WPM
 ) -> Summary:
-    """Summarize one article.
+    """Summarize one article: the pipeline every interface calls.
 
     Args:
         article: the extracted article.
-        engine: an engine name (``"lead.v1"``), an engine object, or None for the configured default.
-        length: the budget; None means the configured number of sentences.
-        style: bullets, paragraph or headline (one sentence).
-        settings: the configuration; None reads it from the environment.
+        options: engine, length budget and style (``SummaryOptions.parse`` checks what users give).
+        reading_wpm: the reading speed behind a ``seconds`` budget.
 
     Returns:
         The Summary, with each sentence's paragraph and span in ``article.text``.
     """
-    settings = settings or current_settings()
-    scorer = _resolve_engine(engine, settings)
-    length = length or Length.sentences(settings.default_sentences)
+    scorer = get_engine(options.engine)
     started = time.perf_counter()
     document = prepare(article)
     budget = budget_for(
-        length, style, sentence_count=len(document.sentences), reading_wpm=settings.reading_wpm
+        options.length, options.style, sentence_count=len(document.sentences), reading_wpm=reading_wpm
     )
-    scores = scorer.score(document, style, sentences=expected_sentences(budget, document))
+    scores = scorer.score(document, options.style, sentences=expected_sentences(budget, document))
     chosen = select_sentences(document, scores, budget, remove_redundancy=scorer.info.remove_redundancy)
     elapsed_ms = (time.perf_counter() - started) * 1000
     return Summary(
@@ -73,10 +69,10 @@ def summarize_article(
             )
             for i in chosen
         ),
-        style=style,
+        style=options.style,
         engine=scorer.info.key,
         engine_version=scorer.info.version,
-        options={"length": {"unit": length.unit.value, "value": length.value}, "style": style.value},
+        options=options.as_dict(),
         content_hash=article.content_hash,
         language=document.language,
         elapsed_ms=elapsed_ms,
@@ -84,12 +80,22 @@ def summarize_article(
     )
 
 
-def _resolve_engine(engine: str | SummarizerEngine | None, settings: Settings) -> SummarizerEngine:
-    if engine is None:
-        return get_engine(settings.default_engine)
-    if isinstance(engine, str):
-        return get_engine(engine)
-    return engine
+def summarize_article(
+    article: Article,
+    *,
+    engine: str | None = None,
+    length: Length | None = None,
+    style: Style = Style.BULLETS,
+    defaults: SummaryDefaults = BUILT_IN_DEFAULTS,
+) -> Summary:
+    """``make_summary`` with the options as keywords; what is not given comes from ``defaults`` (the
+    built-in ones unless given: the environment is read only at the edges, e.g. ``newsbrief.summarize``)."""
+    options = SummaryOptions(
+        engine=engine or defaults.engine,
+        length=length or Length.sentences(defaults.sentences),
+        style=style,
+    )
+    return make_summary(article, options, reading_wpm=defaults.reading_wpm)
 
 
 def _summary_sentence(

@@ -33,17 +33,10 @@ from newsbrief.batch.progress import Progress
 from newsbrief.batch.runners import run_dask, run_local
 from newsbrief.batch.work import STATUS_OK, BatchOptions
 from newsbrief.config import Settings, current_settings
-from newsbrief.errors import InvalidInput, NewsbriefError
+from newsbrief.errors import BatchIncomplete, InvalidInput
 
 MANIFEST_VERSION = 1
 OUTPUT_FORMATS = ("parquet", "jsonl")
-
-
-class BatchIncomplete(NewsbriefError):
-    """The output does not account for every input row (should never happen; the check is the guarantee)."""
-
-    code = "batch_incomplete"
-    status = 500
 
 
 @dataclass(frozen=True, slots=True)

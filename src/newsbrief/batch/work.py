@@ -10,8 +10,10 @@ from typing import Any
 from newsbrief.config import Settings
 from newsbrief.engines import get_engine
 from newsbrief.errors import InvalidInput, NewsbriefError
-from newsbrief.models import Length, Style, Summary, storable
-from newsbrief.pipeline import summarize_article
+from newsbrief.models import Summary, storable
+from newsbrief.options import DEFAULT_READING_WPM, SummaryOptions
+from newsbrief.pipeline import make_summary
+from newsbrief.render import summary_to_dict
 from newsbrief.sources import HtmlParser, article_from_record, html_parser_for, load_json_line
 
 STATUS_OK = "ok"
@@ -21,10 +23,8 @@ STATUS_OK = "ok"
 class BatchOptions:
     """Everything a worker needs to summarize a partition (picklable, shipped to workers)."""
 
-    engine: str
-    length: Length
-    style: Style = Style.BULLETS
-    reading_wpm: int = 230
+    summary: SummaryOptions
+    reading_wpm: int = DEFAULT_READING_WPM
     # The parse budget of HTML records (NEWSBRIEF_PARSE_IN_WORKER, _CPU_SECONDS, _MEMORY_MB), shipped to the
     # workers: they may have started with another environment. None: as in the worker's environment. Not
     # in ``describe``: a page parsed within its budget gives the same summary under any budget.
@@ -42,12 +42,8 @@ class BatchOptions:
         return {name: value for name, value in given.items() if value is not None}
 
     def describe(self) -> dict[str, Any]:
-        return {
-            "engine": self.engine,
-            "length": {"unit": self.length.unit.value, "value": self.length.value},
-            "style": self.style.value,
-            "reading_wpm": self.reading_wpm,
-        }
+        """What makes the job's output what it is (the resume fingerprint and the error rows' options)."""
+        return {"engine": self.summary.engine, **self.summary.as_dict(), "reading_wpm": self.reading_wpm}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,26 +88,20 @@ def parse_record(record: RawRecord) -> ParsedRecord:
 
 def summarize_partition(records: list[RawRecord], options: BatchOptions) -> list[dict[str, Any]]:
     """Result rows, in input order, one per record. The engine is built once for the partition."""
-    engine = get_engine(options.engine)
-    settings = Settings(
-        default_engine=options.engine, reading_wpm=options.reading_wpm, **options.parse_budget()
-    )
+    get_engine(options.summary.engine)  # loads the engine's model once, before the first record
+    settings = Settings(**options.parse_budget())
     parse = html_parser_for(settings)
-    return [_summarize_record(record, engine, options, settings, parse) for record in records]
+    return [_summarize_record(record, options, parse) for record in records]
 
 
-def _summarize_record(
-    raw: RawRecord, engine: Any, options: BatchOptions, settings: Settings, parse: HtmlParser
-) -> dict[str, Any]:
+def _summarize_record(raw: RawRecord, options: BatchOptions, parse: HtmlParser) -> dict[str, Any]:
     started = time.perf_counter()
     record = parse_record(raw)
     if record.data is None:
         return error_row(record.id, record.error_code, record.error or "unreadable record", options)
     try:
         article = article_from_record(record.data, where=f"record {record.id}", parse=parse)
-        summary = summarize_article(
-            article, engine=engine, length=options.length, style=options.style, settings=settings
-        )
+        summary = make_summary(article, options.summary, reading_wpm=options.reading_wpm)
     except NewsbriefError as error:
         return error_row(record.id, error.code, error.message, options)
     except Exception as error:  # a bug on one record must not cost the other records of the partition
@@ -119,20 +109,23 @@ def _summarize_record(
     return ok_row(record.id, summary, (time.perf_counter() - started) * 1000)
 
 
+# The documented columns of a sentence in a batch row: the summary's JSON shape without scores and features.
+SENTENCE_COLUMNS = ("text", "index", "paragraph", "start", "end")
+
+
 def ok_row(record_id: str, summary: Summary, elapsed_ms: float) -> dict[str, Any]:
+    """A batch row: the summary's one JSON shape (render.summary_to_dict) flattened into batch columns."""
+    shown = summary_to_dict(summary)
     return {
         "id": record_id,
         "status": STATUS_OK,
         "error": None,
-        "title": summary.title,
-        "summary": summary.text,
-        "sentences": [
-            {"text": s.text, "index": s.index, "paragraph": s.paragraph, "start": s.start, "end": s.end}
-            for s in summary.sentences
-        ],
-        "engine": summary.engine,
-        "engine_version": summary.engine_version,
-        "options": json.dumps(summary.options, sort_keys=True),
+        "title": shown["title"],
+        "summary": shown["text"],
+        "sentences": [{name: sentence[name] for name in SENTENCE_COLUMNS} for sentence in shown["sentences"]],
+        "engine": shown["engine"],
+        "engine_version": shown["engine_version"],
+        "options": json.dumps(shown["options"], sort_keys=True),
         "elapsed_ms": round(elapsed_ms, 3),
     }
 
@@ -145,8 +138,8 @@ def error_row(record_id: str, status: str, message: str, options: BatchOptions) 
         "title": None,
         "summary": None,
         "sentences": [],
-        "engine": options.engine,
-        "engine_version": options.engine.rsplit(".", 1)[-1],
+        "engine": options.summary.engine,
+        "engine_version": options.summary.engine.rsplit(".", 1)[-1],
         "options": json.dumps(options.describe(), sort_keys=True),
         "elapsed_ms": 0.0,
     }

@@ -106,7 +106,10 @@ def _resolve(name: str) -> str:
         key=lambda key: _version_number(_ENGINES[key].info.version),
     )
     if not versions:
-        raise UnknownEngine(name, sorted(_ENGINES))
+        known = sorted(_ENGINES)
+        raise UnknownEngine(
+            f"no engine named {name!r}; available: {', '.join(known)}", name=name, available=known
+        )
     return versions[-1]
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsbrief.config import Settings, current_settings
 from newsbrief.engines import get_engine
-from newsbrief.errors import BadDataset, SourceNotFound
+from newsbrief.errors import BadDataset, InvalidInput, SourceNotFound
 from newsbrief.eval.rouge import make_scorer, score_summary
-from newsbrief.models import Article, Length, Style
-from newsbrief.pipeline import summarize_article
+from newsbrief.models import Article
+from newsbrief.options import DEFAULT_READING_WPM, SummaryOptions
+from newsbrief.pipeline import make_summary
+from newsbrief.sources import load_json_line
 from newsbrief.text.language import detect_language
 from newsbrief.text.normalize import split_paragraphs
 
@@ -74,9 +74,9 @@ def read_eval_rows(path: Path, *, limit: int | None = None) -> list[EvalRow]:
 
 def _row(line: str, where: str) -> EvalRow:
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise BadDataset(f"{where}: not valid JSON ({error.msg})") from None
+        record = load_json_line(line)  # the one JSON-lines reader (deep nesting, huge numbers: an error)
+    except InvalidInput as error:
+        raise BadDataset(f"{where}: {error.message}") from None
     if not isinstance(record, dict):
         raise BadDataset(f"{where}: expected a JSON object")
     article, reference = record.get("article"), record.get("reference")
@@ -98,24 +98,19 @@ def dataset_language(rows: list[EvalRow]) -> str | None:
 
 def evaluate(
     rows: list[EvalRow],
+    options: SummaryOptions,
     *,
-    engine: str,
-    length: Length,
-    style: Style = Style.BULLETS,
-    settings: Settings | None = None,
+    reading_wpm: int = DEFAULT_READING_WPM,
     language: str | None = None,
 ) -> EvalResult:
     """Summarize every row and score it against its reference. Timing covers summarizing only."""
-    settings = settings or current_settings()
-    scorer_engine = get_engine(engine)
+    scorer_engine = get_engine(options.engine)  # loaded before the clock starts
     language = language or dataset_language(rows)
     predictions: list[str] = []
     words = 0
     started = time.perf_counter()
     for row in rows:
-        summary = summarize_article(
-            row.article, engine=scorer_engine, length=length, style=style, settings=settings
-        )
+        summary = make_summary(row.article, options, reading_wpm=reading_wpm)
         predictions.append("\n".join(sentence.text for sentence in summary.sentences))
         words += summary.word_count
     elapsed = time.perf_counter() - started

@@ -25,7 +25,8 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
-from newsbrief.errors import InvalidInput
+from newsbrief.errors import BadFeed
+from newsbrief.models import FeedEntry
 
 _ENTITY_DECLARATION = re.compile(r"<!ENTITY", re.IGNORECASE)
 _INTERNAL_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
@@ -51,23 +52,6 @@ _NOT_IN_A_LINK = re.compile("[\x00-\x20\x7f\ud800-\udfff]")
 MAX_URL_LENGTH = 2048  # the store's URL columns
 # Links that are never the entry's story page.
 _NOT_THE_STORY = frozenset({"enclosure", "self", "edit", "replies", "license"})
-
-
-class BadFeed(InvalidInput):
-    """A document that is not a feed we can read (or not a safe one); ``reason`` says why."""
-
-    code = "bad_feed"
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message, reason=reason)
-
-
-@dataclass(frozen=True, slots=True)
-class FeedEntry:
-    key: str  # SHA-256 of the entry's id, or of its link when it has none
-    url: str | None
-    title: str | None
-    published: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +117,8 @@ def refuse_entities(document: bytes) -> str:
     for seen in (text, raw):
         if _ENTITY_DECLARATION.search(seen) or _INTERNAL_SUBSET.search(seen):
             raise BadFeed(
-                "entity_declarations",
                 "the document declares XML entities (or an internal DTD subset), which feeds never need",
+                reason="entity_declarations",
             )
     return text
 
@@ -170,7 +154,7 @@ def parse_feed(
     )
     version = parsed.get("version") or ""
     if not version and not parsed.entries:
-        raise BadFeed("not_a_feed", "the document is not an RSS, Atom or JSON feed")
+        raise BadFeed("the document is not an RSS, Atom or JSON feed", reason="not_a_feed")
     feed_info = parsed.get("feed", {})
     entries = tuple(
         entry for entry in (_feedparser_entry(item, base) for item in parsed.entries) if entry is not None
@@ -316,13 +300,13 @@ def _read_json(document: bytes) -> Any:
     try:
         return json.loads(document, parse_int=_bounded_int)
     except RecursionError:  # json recurses once per level of nesting
-        raise BadFeed("not_a_feed", "the JSON document is nested too deeply to be a feed") from None
+        raise BadFeed("the JSON document is nested too deeply to be a feed", reason="not_a_feed") from None
     except _LongNumber:
         raise BadFeed(
-            "not_a_feed", f"the JSON document holds a number of over {_MAX_JSON_NUMBER_DIGITS} digits"
+            f"the JSON document holds a number of over {_MAX_JSON_NUMBER_DIGITS} digits", reason="not_a_feed"
         ) from None
     except ValueError:  # UnicodeDecodeError included
-        raise BadFeed("not_a_feed", "the document is not valid JSON") from None
+        raise BadFeed("the document is not valid JSON", reason="not_a_feed") from None
 
 
 def _json_identity(value: Any) -> str | None:
@@ -337,10 +321,10 @@ def _json_identity(value: Any) -> str | None:
 def _parse_json_feed(document: bytes, base: str) -> ParsedFeed:
     data = _read_json(document)
     if not isinstance(data, dict) or not str(data.get("version", "")).startswith(_JSON_FEED_VERSION):
-        raise BadFeed("not_a_feed", "the JSON document is not a JSON Feed (no jsonfeed.org version)")
+        raise BadFeed("the JSON document is not a JSON Feed (no jsonfeed.org version)", reason="not_a_feed")
     items = data.get("items")
     if not isinstance(items, list):
-        raise BadFeed("not_a_feed", "the JSON Feed has no items list")
+        raise BadFeed("the JSON Feed has no items list", reason="not_a_feed")
     entries = []
     for item in items:
         if not isinstance(item, dict):
@@ -389,11 +373,11 @@ def parse_opml(document: bytes) -> list[OpmlFeed]:
     try:
         root = SafeElementTree.fromstring(document)
     except ElementTree.ParseError as error:
-        raise BadFeed("bad_opml", f"the OPML file is not valid XML ({error})") from None
+        raise BadFeed(f"the OPML file is not valid XML ({error})", reason="bad_opml") from None
     except defusedxml.DefusedXmlException:  # what the check above missed, the parser refuses
-        raise BadFeed("entity_declarations", "the OPML file declares XML entities") from None
+        raise BadFeed("the OPML file declares XML entities", reason="entity_declarations") from None
     if root.tag.lower() != "opml":
-        raise BadFeed("bad_opml", "the file is not OPML (its root element is not <opml>)")
+        raise BadFeed("the file is not OPML (its root element is not <opml>)", reason="bad_opml")
     feeds: dict[str, OpmlFeed] = {}
     for outline in root.iter("outline"):
         url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()

@@ -176,7 +176,7 @@ def parse_html(html: str | bytes, *, url: str | None = None) -> Article:
 def article_of(page: ExtractedPage) -> Article:
     """The page's article, or NotAnArticle with the verdict's reason."""
     if page.verdict.reason is not None:
-        raise NotAnArticle(page.verdict.reason.value, page.verdict.detail)
+        raise NotAnArticle(page.verdict.detail, reason=page.verdict.reason.value)
     assert page.article is not None  # an article verdict needs article text
     return page.article
 

@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from lxml.html import HtmlElement
+if TYPE_CHECKING:  # only a type here: lxml loads when a page is parsed (extract/html.py), not on import
+    from lxml.html import HtmlElement
 
 
 class NotArticleReason(StrEnum):

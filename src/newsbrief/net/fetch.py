@@ -32,7 +32,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from newsbrief._version import __version__
-from newsbrief.errors import NewsbriefError
+from newsbrief.errors import FetchFailed
+from newsbrief.models import Validators
 
 LOGGER = logging.getLogger(__name__)
 USER_AGENT = f"newsbrief/{__version__} (+https://github.com/newsbrief; summaries on request)"
@@ -40,17 +41,6 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 # What _read_limited decodes in bounded steps (zlib); br and zstd would need decoders we lack: not asked for.
 ACCEPT_ENCODING = "gzip, deflate"
-
-
-class FetchFailed(NewsbriefError):
-    """A URL that could not be fetched; ``reason`` says why (blocked_address, timeout, too_large, ...)."""
-
-    code = "fetch_failed"
-    status = 422
-
-    def __init__(self, reason: str, message: str, *, status: int | None = None) -> None:
-        super().__init__(message, reason=reason)
-        self.http_status = status  # what the server answered, when it answered with an error
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,21 +56,13 @@ class FetchPolicy:
 
 
 @dataclass(frozen=True, slots=True)
-class Validators:
-    """What a server said about a page's version, sent back on re-fetch (conditional GET)."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class FetchedPage:
     url: str
     status: int
     content_type: str
     charset: str | None
     body: bytes
-    validators: Validators = Validators()
+    validators: Validators = field(default_factory=Validators)
     # The response's Content-Location: the base URL for relative links in the document, when given.
     content_location: str | None = None
 
@@ -252,15 +234,15 @@ def resolve_checked(host: str, port: int, policy: FetchPolicy) -> Address:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise FetchFailed("dns_failure", f"cannot resolve {host}: {error}") from None
+        raise FetchFailed(f"cannot resolve {host}: {error}", reason="dns_failure") from None
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:
-        raise FetchFailed("dns_failure", f"{host} has no address")
+        raise FetchFailed(f"{host} has no address", reason="dns_failure")
     for address in addresses:
         why = refusal_reason(address)
         if why is not None and not is_allowed(policy.allow, host, port, address):
             LOGGER.info("refused %s port %d: it resolves to %s (%s)", host, port, address, why)
-            raise FetchFailed("blocked_address", f"{host} refused: not a public address")
+            raise FetchFailed(f"{host} refused: not a public address", reason="blocked_address")
     return addresses[0]
 
 
@@ -308,7 +290,7 @@ def _checked_text(text: str, reason: str, what: str) -> str:
         or any(ord(char) < 0x20 or char == "\x7f" for char in text)
         or slashes_without_host
     ):
-        raise FetchFailed(reason, f"{what} is malformed: {text[:80]!r}")
+        raise FetchFailed(f"{what} is malformed: {text[:80]!r}", reason=reason)
     return text
 
 
@@ -354,13 +336,13 @@ def _target(url: str, base: httpx.URL | None, reason: str, what: str) -> _Target
         scheme = parsed.scheme
         explicit_port = parsed.port
     except (httpx.InvalidURL, UnicodeError, ValueError, TypeError) as error:
-        raise FetchFailed(reason, f"{what} is malformed ({error}): {text[:80]!r}") from None
+        raise FetchFailed(f"{what} is malformed ({error}): {text[:80]!r}", reason=reason) from None
     full = text if base is None else str(parsed)
     if scheme not in ("http", "https"):
-        raise FetchFailed("bad_scheme", f"only http and https URLs can be fetched, not {full[:80]!r}")
+        raise FetchFailed(f"only http and https URLs can be fetched, not {full[:80]!r}", reason="bad_scheme")
     port = explicit_port if explicit_port is not None else (443 if scheme == "https" else 80)
     if not host or not 0 < port < 65536:
-        raise FetchFailed(reason, f"{what} is malformed (no host, or no such port): {full[:80]!r}")
+        raise FetchFailed(f"{what} is malformed (no host, or no such port): {full[:80]!r}", reason=reason)
     return _Target(url=full, parsed=parsed, host=host, port=port)
 
 
@@ -393,7 +375,7 @@ def fetch(
             if isinstance(page_or_location, FetchedPage):
                 return page_or_location
             target = _target(page_or_location, target.parsed, "bad_redirect", "the redirect target")
-    raise FetchFailed("too_many_redirects", f"more than {policy.max_redirects} redirects")
+    raise FetchFailed(f"more than {policy.max_redirects} redirects", reason="too_many_redirects")
 
 
 def _fetch_once(
@@ -408,7 +390,7 @@ def _fetch_once(
     address = resolve_checked(target.host, target.port, policy)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise FetchFailed("timeout", f"no answer within {policy.deadline_seconds:g} s")
+        raise FetchFailed(f"no answer within {policy.deadline_seconds:g} s", reason="timeout")
     headers = {
         "Host": target.host_header(),
         "User-Agent": policy.user_agent,
@@ -437,21 +419,23 @@ def _fetch_once(
         finally:
             response.close()
     except httpx.TimeoutException:
-        raise FetchFailed("timeout", f"no answer within {policy.deadline_seconds:g} s") from None
+        raise FetchFailed(f"no answer within {policy.deadline_seconds:g} s", reason="timeout") from None
     except httpx.ConnectError as error:
         reason = (
             "tls_failure"
             if "SSL" in str(error) or "certificate" in str(error).lower()
             else "connection_failed"
         )
-        raise FetchFailed(reason, f"cannot connect to {target.host}: {error}") from None
+        raise FetchFailed(f"cannot connect to {target.host}: {error}", reason=reason) from None
     except httpx.HTTPError as error:
-        raise FetchFailed("connection_failed", f"fetching {target.host} failed: {error}") from None
+        raise FetchFailed(f"fetching {target.host} failed: {error}", reason="connection_failed") from None
     except httpx.InvalidURL as error:  # not expected: the URL was parsed and checked by _target
-        raise FetchFailed("bad_url", f"the URL is malformed ({error}): {target.url[:80]!r}") from None
+        raise FetchFailed(f"the URL is malformed ({error}): {target.url[:80]!r}", reason="bad_url") from None
     if response.status_code >= 400:
         raise FetchFailed(
-            "http_error", f"the server answered {response.status_code}", status=response.status_code
+            f"the server answered {response.status_code}",
+            reason="http_error",
+            http_status=response.status_code,
         )
     content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
     return FetchedPage(
@@ -471,7 +455,7 @@ def _read_limited(response: httpx.Response, policy: FetchPolicy, deadline: float
     """The body, decompressed by us in bounded steps: zlib never inflates more than the room that is left."""
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > policy.max_bytes:
-        raise FetchFailed("too_large", f"the page is over the {policy.max_bytes:,}-byte limit")
+        raise FetchFailed(f"the page is over the {policy.max_bytes:,}-byte limit", reason="too_large")
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     decoder = _decoder(encoding)
     body = bytearray()
@@ -488,14 +472,16 @@ def _read_limited(response: httpx.Response, policy: FetchPolicy, deadline: float
                 pending = decoder.unconsumed_tail
             body += piece
             if len(body) > policy.max_bytes:
-                raise FetchFailed("too_large", f"the page is over the {policy.max_bytes:,}-byte limit")
+                raise FetchFailed(f"the page is over the {policy.max_bytes:,}-byte limit", reason="too_large")
             if not piece:
                 break
         if time.monotonic() > deadline:
-            raise FetchFailed("timeout", f"the page did not arrive within {policy.deadline_seconds:g} s")
+            raise FetchFailed(
+                f"the page did not arrive within {policy.deadline_seconds:g} s", reason="timeout"
+            )
     if decoder is not None and received and not decoder.eof:
         # A cut stream inflates without error, to part of the page: storing that would store half an article.
-        raise FetchFailed("bad_encoding", f"the {encoding} body ends before its compressed data does")
+        raise FetchFailed(f"the {encoding} body ends before its compressed data does", reason="bad_encoding")
     return bytes(body)
 
 
@@ -503,7 +489,7 @@ def _inflate(decoder: zlib._Decompress, encoding: str, data: bytes, room: int) -
     try:
         return decoder.decompress(data, room)
     except zlib.error:
-        raise FetchFailed("bad_encoding", f"the body is not valid {encoding} data") from None
+        raise FetchFailed(f"the body is not valid {encoding} data", reason="bad_encoding") from None
 
 
 def _decoder(encoding: str) -> zlib._Decompress | None:
@@ -513,7 +499,7 @@ def _decoder(encoding: str) -> zlib._Decompress | None:
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
     if encoding == "deflate":
         return zlib.decompressobj()
-    raise FetchFailed("bad_encoding", f"unsupported content encoding {encoding!r}")
+    raise FetchFailed(f"unsupported content encoding {encoding!r}", reason="bad_encoding")
 
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
@@ -525,7 +511,7 @@ def fetch_html(url: str, policy: FetchPolicy, *, validators: Validators | None =
     if page.not_modified:
         return page
     if page.content_type not in HTML_TYPES:
-        raise FetchFailed("not_html", f"the URL is {page.content_type}, not a web page")
+        raise FetchFailed(f"the URL is {page.content_type}, not a web page", reason="not_html")
     if not page.body.strip():
-        raise FetchFailed("empty_page", "the server sent an empty page")
+        raise FetchFailed("the server sent an empty page", reason="empty_page")
     return page

@@ -12,7 +12,8 @@ import time
 from dataclasses import dataclass
 from urllib.robotparser import RobotFileParser
 
-from newsbrief.net.fetch import FetchFailed, FetchPolicy, fetch, origin_of
+from newsbrief.errors import FetchFailed
+from newsbrief.net.fetch import FetchPolicy, fetch, origin_of
 
 # The name newsbrief answers to in robots.txt ("User-agent: newsbrief").
 ROBOTS_AGENT = "newsbrief"

@@ -12,8 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from newsbrief.extract.feed import FeedEntry
-from newsbrief.net.fetch import Validators
+from newsbrief.models import FeedEntry, Validators
 from newsbrief.storage.schema import feed_entries, feeds
 
 # Entries that failed this many times are left failed (a broken link does not get fetched forever).

@@ -9,13 +9,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from newsbrief.models import PARAGRAPH_SEPARATOR, Article
-from newsbrief.net.fetch import Validators
+from newsbrief.models import PARAGRAPH_SEPARATOR, Article, Validators
 from newsbrief.storage.schema import (
     api_keys,
     articles,
@@ -26,14 +24,9 @@ from newsbrief.storage.schema import (
     sources,
     summaries,
 )
+from newsbrief.urls import canonical_url
 
-# Query parameters that only track the reader: the same story with or without them is one article.
-_TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_[ce]id|ref|ref_src|cmpid|ocid|igshid|_ga)$", re.IGNORECASE)
 _SEARCH_TERM = re.compile(r"\w+", re.UNICODE)
-# Hosts that serve the same stories as the bare domain: mobile and AMP editions, and "www.".
-_EDITION_HOST = re.compile(r"^(www|m|mobile|amp)\.(?=[^.]+\.[^.]+)", re.IGNORECASE)
-# Query parameters that only ask for the AMP rendering of a page.
-_AMP_PARAMETER = re.compile(r"^(amp|outputtype|output)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,37 +42,6 @@ class StoredArticle:
 class Neighbours:
     previous: StoredArticle | None
     next: StoredArticle | None
-
-
-def canonical_url(url: str | None) -> str | None:
-    """One spelling per story: https, lower-case host without www./m./mobile./amp., no AMP path or
-    parameter, no fragment, no tracking parameters, no trailing slash."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 (urlsplit checks the host and port only when they are read)
-    except ValueError:  # "http://[::1/", a port over 65535: no story lives there
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    query = urlencode(
-        sorted(
-            (k, v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not _TRACKING.match(k)
-            and not (_AMP_PARAMETER.match(k) and v.lower() in ("", "1", "true", "amp"))
-        )
-    )
-    host = _EDITION_HOST.sub("", parts.netloc.lower())
-    path = parts.path
-    for suffix in ("/amp", "/amp.html", ".amp"):
-        if path.lower().rstrip("/").endswith(suffix):
-            path = path.rstrip("/")[: -len(suffix)]
-    if path.lower().startswith("/amp/"):
-        path = path[4:]
-    path = path.replace(".amp.html", ".html").rstrip("/") or "/"
-    return urlunsplit(("https", host, path, query, ""))
 
 
 def _now() -> datetime:

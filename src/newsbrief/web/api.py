@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -11,10 +11,12 @@ from prometheus_client import generate_latest
 from sqlalchemy import Connection
 
 from newsbrief._version import __version__
-from newsbrief.errors import Forbidden, InvalidInput
+from newsbrief.errors import Forbidden, InvalidInput, NotFound
 from newsbrief.feeds import fetch_feed
+from newsbrief.options import SummaryOptions
 from newsbrief.storage import feed_repo, repo
 from newsbrief.storage.database import reading
+from newsbrief.summaries import summarize_payload, summary_of_stored
 from newsbrief.web.cache import CachedResponse, ResponseCache
 from newsbrief.web.deps import (
     ArticleId,
@@ -39,46 +41,43 @@ from newsbrief.web.schemas import (
     FeedsPublic,
     SummarizeRequest,
     SummaryPublic,
+    option_constraints,
 )
-from newsbrief.web.service import (
-    SummaryRequest,
-    article_from_payload,
-    etag_of,
-    summarize_payload,
-    summary_of_stored,
-)
+from newsbrief.web.service import article_from_payload, etag_of
 
 ERRORS = {code: {"model": ErrorPublic} for code in (401, 403, 404, 413, 422)}
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)  # type: ignore[arg-type]
 probes = APIRouter(tags=["operations"])
 ReadAccess = Depends(require_read_access)
 
-SentencesQuery = Annotated[int | None, Query(gt=0, le=100, description="Number of sentences.")]
-WordsQuery = Annotated[int | None, Query(gt=0, le=100_000, description="At most this many words.")]
-RatioQuery = Annotated[float | None, Query(gt=0, le=1, description="Share of the sentences.")]
-SecondsQuery = Annotated[float | None, Query(gt=0, le=36_000, description="Reading-time budget.")]
-StyleQuery = Annotated[
-    str, Query(pattern="^(bullets|paragraph|headline)$", description="bullets, paragraph or headline.")
-]
-EngineQuery = Annotated[str | None, Query(max_length=64, description="Engine name, e.g. lead.v1.")]
+
+def _option_query(name: str) -> Any:
+    return Query(**option_constraints(name))
 
 
-async def summary_request_from_query(
+async def summary_options_from_query(
     settings: SettingsDep,
-    sentences: SentencesQuery = None,
-    words: WordsQuery = None,
-    ratio: RatioQuery = None,
-    seconds: SecondsQuery = None,
-    style: StyleQuery = "bullets",
-    engine: EngineQuery = None,
-) -> SummaryRequest:
-    """The CLI's summary options as query parameters (async: no thread hop on the cached path)."""
-    return SummaryRequest.from_options(
-        settings, sentences=sentences, words=words, ratio=ratio, seconds=seconds, style=style, engine=engine
+    sentences: Annotated[int | None, _option_query("sentences")] = None,
+    words: Annotated[int | None, _option_query("words")] = None,
+    ratio: Annotated[float | None, _option_query("ratio")] = None,
+    seconds: Annotated[float | None, _option_query("seconds")] = None,
+    style: Annotated[str, _option_query("style")] = "bullets",
+    engine: Annotated[str | None, _option_query("engine")] = None,
+) -> SummaryOptions:
+    """The summary options as query parameters, bounded by the one table (async: no thread hop on the
+    cached path)."""
+    return SummaryOptions.parse(
+        defaults=settings.summary,
+        sentences=sentences,
+        words=words,
+        ratio=ratio,
+        seconds=seconds,
+        style=style,
+        engine=engine,
     )
 
 
-SummaryRequestDep = Annotated[SummaryRequest, Depends(summary_request_from_query)]
+SummaryOptionsDep = Annotated[SummaryOptions, Depends(summary_options_from_query)]
 
 
 @router.post("/articles", status_code=201, response_model=ArticlePublic)
@@ -97,10 +96,10 @@ def create_article(
     if body.html is None and body.text is None:
         if not body.url:
             raise InvalidInput("send 'url', 'html' with its 'url', or 'text'")
-        outcome = ingestor.store_url(request.app.state.engine, body.url, title=body.title)
+        outcome = ingestor.store_url(request.app.state.service.database, body.url, title=body.title)
         stored, created = outcome.stored, outcome.created
         if created:
-            with request.app.state.engine.begin() as writer:
+            with request.app.state.service.database.begin() as writer:
                 repo.set_article_owner(conn=writer, article_id=stored.id, key_id=caller.key_id)
     else:
         article = article_from_payload(
@@ -109,7 +108,7 @@ def create_article(
         if not article.paragraphs:
             raise InvalidInput("no article text found")
         source_kind = "html" if body.html else "text"
-        with request.app.state.engine.begin() as writer:  # committed before the 201 leaves
+        with request.app.state.service.database.begin() as writer:  # committed before the 201 leaves
             stored, created = repo.save_article(conn=writer, article=article, source_kind=source_kind)
             if created:  # a story stored before keeps its owner
                 repo.set_article_owner(conn=writer, article_id=stored.id, key_id=caller.key_id)
@@ -142,11 +141,11 @@ def get_article(article_id: ArticleId, conn: ConnectionDep) -> ArticlePublic:
 @router.delete("/articles/{article_id}", status_code=204)
 def delete_article(article_id: ArticleId, request: Request, caller: WriterDep) -> Response:
     """Delete an article: the key that stored it, or an admin key."""
-    with request.app.state.engine.begin() as writer:
+    with request.app.state.service.database.begin() as writer:
         _may_change(caller, repo.article_ownership(conn=writer, article_id=article_id), "article")
         deleted = repo.delete_article(conn=writer, article_id=article_id)
     if not deleted:
-        raise HTTPException(404, f"no article {article_id}")
+        raise NotFound(f"no article {article_id}")
     request.app.state.response_cache.drop_article(article_id)
     request.app.state.page_cache.drop_article(article_id)
     return Response(status_code=204)
@@ -165,7 +164,7 @@ def add_feed(
     """Subscribe to a feed: it is fetched and parsed first (a page that is no feed is a 422 with a
     reason); its entries are then fetched, judged and summarized by the scheduler's next poll."""
     parsed = fetch_feed(ingestor, body.url)
-    with request.app.state.engine.begin() as connection:
+    with request.app.state.service.database.begin() as connection:
         feed, created = feed_repo.add_feed(conn=connection, url=body.url, title=parsed.title)
         if created:
             repo.set_feed_owner(conn=connection, feed_id=feed.id, key_id=caller.key_id)
@@ -177,28 +176,23 @@ def add_feed(
 @router.delete("/feeds/{feed_id}", status_code=204)
 def remove_feed(feed_id: FeedId, request: Request, caller: WriterDep) -> Response:
     """Unsubscribe (the key that subscribed, or an admin key); the articles the feed brought stay."""
-    with request.app.state.engine.begin() as writer:
+    with request.app.state.service.database.begin() as writer:
         _may_change(caller, repo.feed_ownership(conn=writer, feed_id=feed_id), "feed")
         removed = feed_repo.remove_feed(conn=writer, feed_id=feed_id)
     if not removed:
-        raise HTTPException(404, f"no feed {feed_id}")
+        raise NotFound(f"no feed {feed_id}")
     return Response(status_code=204)
 
 
 @router.get("/articles/{article_id}/summary", response_model=SummaryPublic, dependencies=[ReadAccess])
-async def get_summary(
-    article_id: ArticleId, request: Request, summary_request: SummaryRequestDep
-) -> Response:
+async def get_summary(article_id: ArticleId, request: Request, options: SummaryOptionsDep) -> Response:
     """The summary (made on first request, then cached), each sentence with its span in the article text."""
-    options = repo.options_key(summary_request.options())
-    key = (article_id, summary_request.engine, options)
+    key = (article_id, options.engine, options.key())
     cache: ResponseCache = request.app.state.response_cache
     hit = cache.get(key)
     if hit is not None:  # served on the event loop: no thread, no database
         return _cached_response(request, hit)
-    payload, cached = await run_in_threadpool(
-        _load_or_make_summary, request, article_id, summary_request, options
-    )
+    payload, cached = await run_in_threadpool(_load_or_make_summary, request, article_id, options)
     response = _summary_response(request, payload, cached)
     # Later requests are cache hits, and their body says so.
     cache.put(
@@ -208,12 +202,12 @@ async def get_summary(
 
 
 def _load_or_make_summary(
-    request: Request, article_id: int, summary_request: SummaryRequest, options: str
+    request: Request, article_id: int, options: SummaryOptions
 ) -> tuple[dict[str, object], bool]:
-    database = request.app.state.engine
+    database = request.app.state.service.database
     with reading(database) as conn:
         stored_payload = repo.get_cached_summary_of_article(
-            conn=conn, article_id=article_id, engine=summary_request.engine, options=options
+            conn=conn, article_id=article_id, engine=options.engine, options=options.key()
         )
         if stored_payload is not None:
             return stored_payload, True
@@ -222,8 +216,8 @@ def _load_or_make_summary(
             database=database,
             conn=conn,
             stored=stored,
-            request=summary_request,
-            settings=request.app.state.settings,
+            options=options,
+            reading_wpm=request.app.state.settings.reading_wpm,
         )
 
 
@@ -232,19 +226,19 @@ def get_summary_by_url(
     request: Request,
     conn: ConnectionDep,
     settings: SettingsDep,
-    summary_request: SummaryRequestDep,
+    options: SummaryOptionsDep,
     url: Annotated[str, Query(max_length=2048, description="The article's URL, as stored.")],
 ) -> Response:
     """The summary of the stored article at ``url`` (the widget's request on a publisher's page)."""
     stored = repo.find_article_by_url(conn=conn, url=url)
     if stored is None:
-        raise HTTPException(404, "no stored article has this URL")
+        raise NotFound("no stored article has this URL")
     payload, cached = summary_of_stored(
-        database=request.app.state.engine,
+        database=request.app.state.service.database,
         conn=conn,
         stored=stored,
-        request=summary_request,
-        settings=settings,
+        options=options,
+        reading_wpm=settings.reading_wpm,
     )
     return _summary_response(request, payload, cached)
 
@@ -253,16 +247,7 @@ def get_summary_by_url(
 def summarize(body: SummarizeRequest, settings: SettingsDep, ingestor: IngestorDep) -> SummaryPublic:
     """Summarize a page's own HTML (sent by the widget or a bookmarklet) or a text, without storing it."""
     article = article_from_payload(ingestor, text=body.text, html=body.html, url=body.url, title=None)
-    summary_request = SummaryRequest.from_options(
-        settings,
-        sentences=body.sentences,
-        words=body.words,
-        ratio=body.ratio,
-        seconds=body.seconds,
-        style=body.style,
-        engine=body.engine,
-    )
-    return SummaryPublic(**summarize_payload(article, summary_request, settings))
+    return SummaryPublic(**summarize_payload(article, body.options(settings.summary), settings.reading_wpm))
 
 
 @router.post("/check", response_model=CheckPublic, dependencies=[ReadAccess])
@@ -286,7 +271,7 @@ def _may_change(caller: Caller, ownership: repo.Ownership | None, kind: str) -> 
 def _stored(conn: Connection, article_id: int) -> repo.StoredArticle:
     stored = repo.get_article(conn=conn, article_id=article_id)
     if stored is None:
-        raise HTTPException(404, f"no article {article_id}")
+        raise NotFound(f"no article {article_id}")
     return stored
 
 

@@ -15,16 +15,14 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsbrief._version import __version__
 from newsbrief.config import Settings
-from newsbrief.errors import NewsbriefError
+from newsbrief.errors import InvalidInput, NewsbriefError
 from newsbrief.feeds import FeedScheduler
-from newsbrief.ingest import Ingestor
-from newsbrief.storage.database import open_engine, upgrade
+from newsbrief.services import Service
 from newsbrief.web.cache import ResponseCache
 from newsbrief.web.security import CorsPolicy, CrossOrigin, deployment_secret, http_url
 
@@ -46,18 +44,19 @@ class Metrics:
         self.summaries = Counter("newsbrief_summaries", "Summaries served", ["cache"], registry=self.registry)
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
-    """The service for ``settings``; the database is migrated to the newest schema on start-up."""
-    settings = settings or Settings()
-    database = engine or open_engine(settings.database_url)
-    upgrade(database)
-
-    ingestor = Ingestor(settings)
+def create_app(
+    settings: Settings | None = None, *, service: Service | None = None, migrate: bool = True
+) -> FastAPI:
+    """The web service over ``service``, or over a new ``Service(settings)`` whose database is migrated to
+    the newest schema unless ``migrate`` is False (``newsbrief serve`` migrates once, before its workers)."""
+    owned = service is None
+    settings = service.settings if service is not None else settings or Settings()
+    service = service if service is not None else Service(settings, migrate=migrate)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         scheduler = (
-            FeedScheduler(database, ingestor, tick_seconds=settings.feed_check_seconds)
+            FeedScheduler(service.database, service.ingestor, tick_seconds=settings.feed_check_seconds)
             if settings.feed_scheduler
             else None
         )
@@ -68,9 +67,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         finally:
             if scheduler is not None:
                 scheduler.stop()
-            ingestor.close()
-            if engine is None:
-                database.dispose()
+            if owned:
+                service.close()
 
     app = FastAPI(
         title="newsbrief",
@@ -79,8 +77,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.engine = database
-    app.state.ingestor = ingestor
+    app.state.service = service
     app.state.metrics = Metrics()
     app.state.response_cache = ResponseCache()
     app.state.page_cache = ResponseCache(max_entries=2_000)
@@ -90,7 +87,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         auto_reload=False,
     )
     app.state.templates.filters["http_url"] = http_url  # only http(s) URLs become links
-    app.state.secret = deployment_secret(settings, database)  # signs sessions and the bookmarklet token
+    app.state.secret = deployment_secret(
+        settings, service.database
+    )  # signs sessions and the bookmarklet token
     _install_errors(app)
     # Reads for NEWSBRIEF_CORS_ORIGINS, writes only for NEWSBRIEF_CORS_WRITE_ORIGINS (none by default).
     app.add_middleware(CrossOrigin, policy=CorsPolicy.of(settings))
@@ -151,8 +150,7 @@ def _wants_html(request: Request) -> bool:
 def _install_errors(app: FastAPI) -> None:
     async def newsbrief_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, NewsbriefError)
-        status = 422 if error.status == 400 and request.url.path.startswith("/api/") else error.status
-        return _render_error(request, status, error.code, error.message, error.reason)
+        return _render_error(request, error.status, error.code, error.message, error.reason)
 
     async def validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
@@ -197,8 +195,8 @@ def _render_error(
 
 
 class RefuseNulQuery:
-    """A query string with a NUL character (``%00``) is refused with 400 on every route: no search, URL or
-    option means one, and PostgreSQL cannot even compare text holding it."""
+    """A query string with a NUL character (``%00``) is refused as InvalidInput on every route: no search,
+    URL or option means one, and PostgreSQL cannot even compare text holding it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -206,7 +204,10 @@ class RefuseNulQuery:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and b"%00" in scope.get("query_string", b""):
             response = _render_error(
-                Request(scope), 400, "invalid_input", "the query string holds a NUL character (%00)"
+                Request(scope),
+                InvalidInput.status,
+                InvalidInput.code,
+                "the query string holds a NUL character (%00)",
             )
             await response(scope, receive, send)
             return

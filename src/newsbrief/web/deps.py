@@ -28,12 +28,12 @@ async def get_settings(request: Request) -> Settings:
 def get_connection(request: Request) -> Iterator[Connection]:
     """One read transaction per request, for the key checks and the handler's reads. Handlers write in
     write transactions of their own (``database.begin()``), committed before their response is made."""
-    with reading(request.app.state.engine) as connection:
+    with reading(request.app.state.service.database) as connection:
         yield connection
 
 
 async def get_ingestor(request: Request) -> Ingestor:
-    ingestor: Ingestor = request.app.state.ingestor
+    ingestor: Ingestor = request.app.state.service.ingestor
     return ingestor
 
 
@@ -163,5 +163,5 @@ async def require_page_access(request: Request) -> None:
 
 
 def _page_caller(request: Request) -> Caller | None:
-    with reading(request.app.state.engine) as connection:
+    with reading(request.app.state.service.database) as connection:
         return _reader(request, connection, request.headers.get("authorization"))

@@ -10,17 +10,19 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from newsbrief.config import Settings
-from newsbrief.errors import Forbidden
+from newsbrief.errors import Forbidden, NotFound
 from newsbrief.ingest import Ingestor
 from newsbrief.models import Sentence
+from newsbrief.options import SummaryOptions
 from newsbrief.pipeline import prepare
 from newsbrief.storage import feed_repo, repo
 from newsbrief.storage.database import reading
+from newsbrief.summaries import summarize_payload, summary_of_stored
 from newsbrief.web import security
 from newsbrief.web.cache import CachedResponse, ResponseCache
 from newsbrief.web.deps import (
@@ -31,7 +33,7 @@ from newsbrief.web.deps import (
     require_page_access,
     session_subject,
 )
-from newsbrief.web.service import PAGE_LENGTHS, SummaryRequest, summarize_payload, summary_of_stored
+from newsbrief.web.service import PAGE_LENGTHS
 
 # Every page needs a login on a private deployment (NEWSBRIEF_READ_REQUIRES_KEY); ``public`` holds what
 # must stay reachable without one: the login itself, the widget's script, and /read (own checks).
@@ -83,19 +85,23 @@ async def article_page(
 
 def _render_article_page(request: Request, article_id: int, summary: bool, length: str, style: str) -> bytes:
     settings: Settings = request.app.state.settings
-    database = request.app.state.engine
+    database = request.app.state.service.database
     with reading(database) as conn:
         stored = repo.get_article(conn=conn, article_id=article_id)
         if stored is None:
-            raise HTTPException(404, f"There is no article {article_id}.")
+            raise NotFound(f"There is no article {article_id}.")
         document = prepare(stored.article)
         shown = None
         if summary:
-            summary_request = SummaryRequest.from_options(
-                settings, sentences=PAGE_LENGTHS[length], style=style
+            options = SummaryOptions.parse(
+                defaults=settings.summary, sentences=PAGE_LENGTHS[length], style=style
             )
             shown, _ = summary_of_stored(
-                database=database, conn=conn, stored=stored, request=summary_request, settings=settings
+                database=database,
+                conn=conn,
+                stored=stored,
+                options=options,
+                reading_wpm=settings.reading_wpm,
             )
         context = {
             "stored": stored,
@@ -190,11 +196,11 @@ async def read_page(
     length: Annotated[str, Form(pattern="^(short|medium|long)$")] = "medium",
 ) -> HTMLResponse:
     """The summary of a page the reader's browser sent (bookmarklet hand-off); nothing is stored."""
-    ingestor: Ingestor = request.app.state.ingestor
+    ingestor: Ingestor = request.app.state.service.ingestor
     settings: Settings = request.app.state.settings
     article = await run_in_threadpool(ingestor.article_from_html, html, url=url)
-    summary_request = SummaryRequest.from_options(settings, sentences=PAGE_LENGTHS[length])
-    summary = await run_in_threadpool(summarize_payload, article, summary_request, settings)
+    options = SummaryOptions.parse(defaults=settings.summary, sentences=PAGE_LENGTHS[length])
+    summary = await run_in_threadpool(summarize_payload, article, options, settings.reading_wpm)
     context = {"article": article, "summary": summary, "url": url}
     return render(request, "read.html", context)
 
@@ -245,5 +251,5 @@ def _refuse_cross_site(request: Request) -> None:
 
 
 def _caller_for(request: Request, key: str) -> Caller | None:
-    with reading(request.app.state.engine) as connection:
+    with reading(request.app.state.service.database) as connection:
         return caller_for_key(request.app.state.settings, connection, key)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field
 
 from newsbrief.models import has_unstorable, storable
+from newsbrief.options import OPTIONS_BY_NAME, SummaryDefaults, SummaryOptions
 from newsbrief.storage.feed_repo import StoredFeed
 from newsbrief.storage.repo import StoredArticle
 
@@ -22,6 +23,22 @@ def _url_text(value: str) -> str:
 # Article's text is; a URL with such characters is refused instead, since no repair gives the URL meant.
 SentText = Annotated[str, AfterValidator(storable)]
 SentUrl = Annotated[str, AfterValidator(_url_text)]
+
+
+def option_constraints(name: str) -> dict[str, Any]:
+    """The bounds of summary option ``name`` from the one table (newsbrief.options.OPTIONS), as keyword
+    arguments of pydantic's Field and FastAPI's Query: the API checks what the CLI and the core check."""
+    spec = OPTIONS_BY_NAME[name]
+    bounds: dict[str, Any] = {"description": spec.help}
+    if spec.minimum is not None:
+        bounds["gt" if spec.minimum_open else "ge"] = spec.minimum
+    if spec.maximum is not None:
+        bounds["le"] = spec.maximum
+    if spec.choices:
+        bounds["pattern"] = f"^({'|'.join(spec.choices)})$"
+    if spec.max_length is not None:
+        bounds["max_length"] = spec.max_length
+    return bounds
 
 
 class ArticleCreate(BaseModel):
@@ -39,12 +56,23 @@ class SummarizeRequest(BaseModel):
     url: SentUrl | None = Field(default=None, max_length=2048)
     html: SentText | None = None
     text: SentText | None = None
-    sentences: int | None = Field(default=None, gt=0, le=100)
-    words: int | None = Field(default=None, gt=0, le=100_000)
-    ratio: float | None = Field(default=None, gt=0, le=1)
-    seconds: float | None = Field(default=None, gt=0, le=36_000)
-    style: str = "bullets"
-    engine: str | None = Field(default=None, max_length=64)
+    sentences: Annotated[int | None, Field(**option_constraints("sentences"))] = None
+    words: Annotated[int | None, Field(**option_constraints("words"))] = None
+    ratio: Annotated[float | None, Field(**option_constraints("ratio"))] = None
+    seconds: Annotated[float | None, Field(**option_constraints("seconds"))] = None
+    style: Annotated[str, Field(**option_constraints("style"))] = "bullets"
+    engine: Annotated[str | None, Field(**option_constraints("engine"))] = None
+
+    def options(self, defaults: SummaryDefaults) -> SummaryOptions:
+        return SummaryOptions.parse(
+            defaults=defaults,
+            sentences=self.sentences,
+            words=self.words,
+            ratio=self.ratio,
+            seconds=self.seconds,
+            style=self.style,
+            engine=self.engine,
+        )
 
 
 class ArticlePublic(BaseModel):

@@ -1,4 +1,4 @@
-"""What the API and the pages share: articles from what a client sent, and summary ETags."""
+"""What the API and the pages share: articles from what a client sent, the page lengths, summary ETags."""
 
 from __future__ import annotations
 
@@ -7,22 +7,11 @@ import hashlib
 import json
 from typing import Any
 
-from newsbrief.errors import InvalidInput, NoSentences
+from newsbrief.errors import InvalidInput
 from newsbrief.extract.textdump import parse_text
 from newsbrief.ingest import Ingestor
 from newsbrief.models import Article
-from newsbrief.pipeline import with_language
-from newsbrief.summaries import SummaryRequest, summarize_payload, summary_of_stored
-from newsbrief.text.segment import has_words
-
-__all__ = [
-    "PAGE_LENGTHS",
-    "SummaryRequest",
-    "article_from_payload",
-    "etag_of",
-    "summarize_payload",
-    "summary_of_stored",
-]
+from newsbrief.pipeline import readable
 
 # The page's length choices, in sentences.
 PAGE_LENGTHS = {"short": 2, "medium": 3, "long": 5}
@@ -38,9 +27,7 @@ def article_from_payload(
         article = parse_text(text, url=url)
     else:
         raise InvalidInput("send 'text' or 'html' with the article")
-    if not has_words(article.text):
-        raise NoSentences("the article has no text to summarize (no words found)")
-    return with_language(dataclasses.replace(article, title=title) if title else article)
+    return readable(dataclasses.replace(article, title=title) if title else article)
 
 
 def etag_of(payload: dict[str, Any]) -> str:
