@@ -35,7 +35,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
-from newsbrief.storage.database import open_engine
+from newsbrief.storage.database import open_database
 
 WRITE_KEY = "chaos-test-key"
 
@@ -177,7 +177,7 @@ class Outcome:
 
 def verify(database_url: str, tally: Tally) -> Outcome:
     """Every acknowledged create in the database once, by its marker."""
-    database = open_engine(database_url)
+    database = open_database(database_url)
     try:
         with database.connect() as connection:
             rows = connection.execute(text("SELECT id, title FROM articles")).all()
@@ -227,7 +227,7 @@ def kill_test(database_url: str, folder: Path, *, cycles: int, clients: int = 8,
 def freeze_probe(database_url: str, folder: Path, *, probes: int) -> tuple[int, int]:
     """(invisible, tried): creates whose row another connection could not see while the server was frozen
     right after sending the 201."""
-    database = open_engine(database_url)
+    database = open_database(database_url)
     invisible = 0
     tally = Tally()
     try:
@@ -275,7 +275,7 @@ def load_test(database_url: str, folder: Path, *, clients: int, per_client: int)
 def postgres_database(base_url: str) -> Iterator[str]:
     """A new, empty PostgreSQL database on the server of ``base_url``, dropped afterwards."""
     name = f"newsbrief_chaos_{uuid.uuid4().hex[:12]}"
-    admin = open_engine(base_url).execution_options(isolation_level="AUTOCOMMIT")
+    admin = open_database(base_url).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:

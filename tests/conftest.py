@@ -81,10 +81,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         pytest.skip(message)
     from sqlalchemy import text
 
-    from newsbrief.storage.database import open_engine
+    from newsbrief.storage.database import open_database
 
     name = f"newsbrief_test_{uuid.uuid4().hex[:12]}"
-    admin = open_engine(base).execution_options(isolation_level="AUTOCOMMIT")
+    admin = open_database(base).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:

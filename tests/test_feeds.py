@@ -22,7 +22,7 @@ from newsbrief.config import Settings
 from newsbrief.errors import BadFeed
 from newsbrief.extract.feed import parse_feed, parse_opml
 from newsbrief.storage import feed_repo
-from newsbrief.storage.database import open_engine, upgrade
+from newsbrief.storage.database import open_database, upgrade
 from newsbrief.storage.schema import articles, feed_entries, feeds, summaries
 from newsbrief.web import create_app
 from tests.conftest import CliResult
@@ -73,7 +73,7 @@ def cli_env(loopback_cli_env: str) -> str:
 
 
 def table_count(database_url: str, table: object, *conditions: object) -> int:
-    engine = open_engine(database_url)
+    engine = open_database(database_url)
     try:
         with engine.connect() as connection:
             statement = select(func.count()).select_from(table)  # type: ignore[arg-type]
@@ -286,7 +286,7 @@ def test_a_poll_killed_midway_loses_nothing_and_the_next_one_finishes(site: Site
         "NEWSBRIEF_FETCH_ALLOW": "127.0.0.1",
         "NEWSBRIEF_FETCH_DELAY": "0",
     }
-    engine = open_engine(database_url)
+    engine = open_database(database_url)
     upgrade(engine)
     with engine.begin() as connection:
         feed_repo.add_feed(conn=connection, url=feed_url)
@@ -353,7 +353,7 @@ def test_a_failing_feed_shows_its_error_on_the_feeds_page(site: Site, tmp_path: 
         database_url=database_url, fetch_allow="127.0.0.1", fetch_delay=0, feed_check_seconds=0.2
     )
     site.add("/feed.xml", "oops", status=503, content_type="text/plain")
-    engine = open_engine(database_url)
+    engine = open_database(database_url)
     upgrade(engine)
     with engine.begin() as connection:
         feed_repo.add_feed(conn=connection, url=f"{site.base}/feed.xml", title="Broken feed")
@@ -375,7 +375,7 @@ def test_a_feed_another_live_process_is_polling_is_left_to_it(
     story(site, "/a", "The new pier")
     feed_url = site.add("/feed.xml", rss(site, ["/a"]), content_type=RSS_TYPE)
     assert run_cli("feeds", "add", "--no-poll", feed_url).code == 0
-    engine = open_engine(cli_env)
+    engine = open_database(cli_env)
     with engine.begin() as connection:
         connection.execute(
             feeds.update().values(

@@ -19,12 +19,12 @@ from sqlalchemy import Engine, select
 from newsbrief.config import Settings
 from newsbrief.errors import BadFeed
 from newsbrief.extract.feed import entry_key, newest_entries, parse_feed, parse_opml
-from newsbrief.feeds import poll_due, poll_feed
-from newsbrief.ingest import Ingestor, UrlIngest
 from newsbrief.models import FeedEntry, Validators
 from newsbrief.net.fetch import FetchedPage
+from newsbrief.services.feeds import poll_due, poll_feed
+from newsbrief.services.ingest import Ingestor, UrlIngest
 from newsbrief.storage import feed_repo
-from newsbrief.storage.database import open_engine, upgrade
+from newsbrief.storage.database import open_database, upgrade
 from newsbrief.storage.feed_repo import StoredFeed
 from newsbrief.storage.schema import feed_entries
 from newsbrief.web import create_app
@@ -51,7 +51,7 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
-    engine = open_engine(settings.database_url)
+    engine = open_database(settings.database_url)
     upgrade(engine)
     yield engine
     engine.dispose()
@@ -141,7 +141,7 @@ def test_an_unexpected_error_of_one_entry_is_logged_and_recorded_as_internal(
     ingestor = BrokenIngestor(settings.model_copy(update={"parse_in_worker": False}))
     ingestor.broken = frozenset({f"{site.base}/a"})
     try:
-        with caplog.at_level(logging.ERROR, logger="newsbrief.feeds"):
+        with caplog.at_level(logging.ERROR, logger="newsbrief.services.feeds"):
             report = poll_feed(engine, ingestor, feed, force=True)
     finally:
         ingestor.close()

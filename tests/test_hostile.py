@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 
 from newsbrief.config import Settings
 from newsbrief.models import storable
-from newsbrief.storage.database import open_engine
+from newsbrief.storage.database import open_database
 from newsbrief.storage.schema import feed_entries, feeds
 from newsbrief.web import create_app
 from tests import hostile
@@ -552,7 +552,7 @@ def test_feeds_add_refuses_or_subscribes_each_hostile_feed(
 
 def stored_feeds(database_url: str) -> dict[str, int]:
     """Subscribed feed URL -> its entry count."""
-    engine = open_engine(database_url)
+    engine = open_database(database_url)
     try:
         with engine.connect() as connection:
             statement = (

@@ -16,9 +16,9 @@ from sqlalchemy import Engine
 
 from newsbrief.config import Settings
 from newsbrief.errors import FetchFailed, NotAnArticle
-from newsbrief.ingest import Ingestor
+from newsbrief.services.ingest import Ingestor
 from newsbrief.storage import repo
-from newsbrief.storage.database import open_engine, upgrade
+from newsbrief.storage.database import open_database, upgrade
 from newsbrief.urls import canonical_url
 from newsbrief.web import create_app
 from tests.conftest import CliResult
@@ -44,7 +44,7 @@ def site() -> Iterator[Site]:
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Engine]:
-    engine = open_engine(f"sqlite:///{tmp_path / 'ingest.db'}")
+    engine = open_database(f"sqlite:///{tmp_path / 'ingest.db'}")
     upgrade(engine)
     yield engine
     engine.dispose()
@@ -270,7 +270,7 @@ def test_cli_ingest_prints_reasons_and_stores_only_articles(
     again = run_cli("ingest", good)
     assert again.code == 0
     assert "\tnot modified\t" in again.out
-    engine = open_engine(database_url)
+    engine = open_database(database_url)
     assert count(engine) == 1
     engine.dispose()
 

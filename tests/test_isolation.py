@@ -116,7 +116,7 @@ def test_a_script_without_a_main_guard_can_use_the_ingestor(tmp_path: Path) -> N
     script.write_text(
         "from newsbrief.config import Settings\n"
         "from newsbrief.errors import NotAnArticle\n"
-        "from newsbrief.ingest import Ingestor\n"
+        "from newsbrief.services.ingest import Ingestor\n"
         "from tests.site import PAYWALL, article_page\n"
         "ingestor = Ingestor(Settings())\n"
         "print(ingestor.article_from_html(article_page().encode(), url=None).title)\n"

@@ -15,7 +15,7 @@ from sqlalchemy import insert
 
 from newsbrief.config import Settings
 from newsbrief.storage import feed_repo
-from newsbrief.storage.database import open_engine, upgrade
+from newsbrief.storage.database import open_database, upgrade
 from newsbrief.storage.schema import api_keys, articles
 from newsbrief.web import create_app
 from tests.site import article_page, running_site
@@ -293,7 +293,7 @@ def test_keys_list_and_revoke(
 
 
 def test_old_rows_migrate_without_an_owner(database_url: str) -> None:
-    engine = open_engine(database_url)
+    engine = open_database(database_url)
     try:
         upgrade(engine, "0002")
         with engine.begin() as conn:

@@ -10,12 +10,12 @@ from sqlalchemy import Engine
 
 from newsbrief.models import Article
 from newsbrief.storage import repo
-from newsbrief.storage.database import open_engine, upgrade
+from newsbrief.storage.database import open_database, upgrade
 
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    engine = open_engine(database_url)
+    engine = open_database(database_url)
     upgrade(engine)
     upgrade(engine)  # migrations are idempotent
     yield engine

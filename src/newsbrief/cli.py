@@ -22,8 +22,8 @@ from newsbrief.options import LENGTH_OPTIONS, OPTIONS, OptionSpec, SummaryOption
 from newsbrief.render import render_json, render_markdown, render_text
 
 if TYPE_CHECKING:
-    from newsbrief.feeds import PollReport
     from newsbrief.services import Service
+    from newsbrief.services.feeds import PollReport
 
 
 def _click_type(spec: OptionSpec) -> Any:
@@ -58,6 +58,12 @@ def _options_from(settings: Settings, given: dict[str, Any]) -> SummaryOptions:
     if len(lengths) > 1:
         raise click.UsageError(f"give one length option, not {' and '.join('--' + name for name in lengths)}")
     return SummaryOptions.parse(defaults=settings.summary, **given)
+
+
+# The --format option of the commands that print either lines for people or JSON for programs.
+_text_or_json = click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 
 
 def _service(settings: Settings) -> Service:
@@ -109,9 +115,7 @@ def summarize(settings: Settings, /, source: str, output_format: str, **given: A
 
 
 @cli.command()
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@_text_or_json
 def engines(output_format: str) -> None:
     """List the summarization engines and whether they are installed."""
     rows = [
@@ -136,9 +140,7 @@ def engines(output_format: str) -> None:
 @_summary_option_flags
 @click.option("--limit", type=click.IntRange(min=1), help="Score only the first N articles.")
 @click.option("--language", help="Dataset language for the scorer (default: detected).")
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@_text_or_json
 @click.pass_obj
 def eval_command(
     settings: Settings,
@@ -381,9 +383,7 @@ def feeds_add(settings: Settings, /, urls: tuple[str, ...], no_poll: bool) -> No
 
 
 @feeds.command("list")
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@_text_or_json
 @click.pass_obj
 def feeds_list(settings: Settings, /, output_format: str) -> None:
     """Subscribed feeds: entries, last poll, next poll, and the last error with its back-off."""
@@ -533,9 +533,7 @@ def keys_revoke(settings: Settings, /, key_id: int) -> None:
     "--pairs", "pairs", metavar="FILE.jsonl", help='JSON lines {"id", "article", "summary"} (or - for stdin).'
 )
 @click.option("--language", help="The article's language (default: detected).")
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@_text_or_json
 @click.pass_obj
 def check_command(
     settings: Settings,

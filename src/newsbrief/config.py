@@ -10,12 +10,35 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from newsbrief.models import LENGTH_BOUNDS, LengthUnit
 from newsbrief.options import DEFAULT_ENGINE, DEFAULT_READING_WPM, DEFAULT_SENTENCES, SummaryDefaults
+
+# The sections of the settings: each field belongs to exactly one (tests/test_config.py checks it). The fields
+# stay flat, so every NEWSBRIEF_<NAME> variable keeps its name; code that needs one section takes that
+# section's view (``settings.section("fetch")``) rather than the whole object.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "summary": ("default_engine", "default_sentences", "reading_wpm"),
+    "input": ("data", "max_input_bytes", "parse_in_worker", "parse_cpu_seconds", "parse_memory_mb"),
+    "database": ("database_url",),
+    "web": (
+        "host",
+        "port",
+        "api_keys",
+        "read_requires_key",
+        "cors_origins",
+        "cors_write_origins",
+        "secret_key",
+        "public_metrics",
+        "max_request_bytes",
+    ),
+    "fetch": ("fetch_allow", "fetch_timeout", "fetch_delay", "respect_robots"),
+    "feeds": ("feed_poll_minutes", "feed_scheduler", "feed_check_seconds", "feed_max_entries"),
+}
 
 
 class Settings(BaseSettings):
@@ -99,6 +122,10 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `newsbrief serve` listens on.")
     port: int = Field(default=8000, gt=0, lt=65536, description="Port `newsbrief serve` listens on.")
+
+    def section(self, name: str) -> dict[str, Any]:
+        """The fields of one section (see SECTIONS), by name."""
+        return {field: getattr(self, field) for field in SECTIONS[name]}
 
     @property
     def summary(self) -> SummaryDefaults:

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from newsbrief.extract.feed import ParsedFeed
-    from newsbrief.feeds import PollReport
-    from newsbrief.ingest import Ingestor, UrlIngest
+    from newsbrief.services.feeds import PollReport
+    from newsbrief.services.ingest import Ingestor, UrlIngest
     from newsbrief.storage.feed_repo import StoredFeed
     from newsbrief.storage.repo import ApiKey, StoredArticle
 
@@ -31,11 +31,11 @@ class Service:
     """
 
     def __init__(self, settings: Settings, *, database: Engine | None = None, migrate: bool = True) -> None:
-        from newsbrief.storage.database import open_engine, upgrade
+        from newsbrief.storage.database import open_database, upgrade
 
         self.settings = settings
         self._owns_database = database is None
-        self.database: Engine = database if database is not None else open_engine(settings.database_url)
+        self.database: Engine = database if database is not None else open_database(settings.database_url)
         if migrate:
             upgrade(self.database)
         self._ingestor: Ingestor | None = None
@@ -45,7 +45,7 @@ class Service:
         """The fetcher and budgeted parser, made on first use: commands that never fetch or parse pages
         never start its worker processes."""
         if self._ingestor is None:
-            from newsbrief.ingest import Ingestor
+            from newsbrief.services.ingest import Ingestor
 
             self._ingestor = Ingestor(self.settings)
         return self._ingestor
@@ -132,7 +132,7 @@ class Service:
 
     def add_feed(self, url: str, *, owner: int | None = None) -> tuple[StoredFeed, bool, ParsedFeed]:
         """Fetch and check a feed, then subscribe to it. Returns (feed, newly subscribed, what was parsed)."""
-        from newsbrief.feeds import fetch_feed
+        from newsbrief.services.feeds import fetch_feed
         from newsbrief.storage import feed_repo, repo
 
         parsed = fetch_feed(self.ingestor, url)
@@ -143,7 +143,7 @@ class Service:
         return feed, created, parsed
 
     def poll(self, feed: StoredFeed, *, force: bool) -> PollReport:
-        from newsbrief.feeds import poll_feed
+        from newsbrief.services.feeds import poll_feed
 
         return poll_feed(self.database, self.ingestor, feed, force=force)
 

@@ -10,6 +10,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -28,8 +29,9 @@ SQLITE_BUSY_SECONDS = 30
 SQLITE_BEGIN = "sqlite_begin"
 
 
-def open_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout on every connection.
+def open_database(url: str) -> Engine:
+    """The database handle for ``url`` (a SQLAlchemy Engine, called "database" everywhere: "engine" is a
+    summarizer); SQLite files get WAL, foreign keys and a busy timeout on every connection.
 
     On SQLite every transaction begins IMMEDIATE (it takes the write lock at once, waiting up to
     ``SQLITE_BUSY_SECONDS`` for it) unless it is a ``reading`` one. A DEFERRED transaction that reads and
@@ -38,11 +40,20 @@ def open_engine(url: str) -> Engine:
     """
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # No pool: a request holds a read connection while it waits for the write lock on another, so a
+        # bounded pool runs dry under concurrent writes (seen: 16 clients, "QueuePool limit reached");
+        # opening a SQLite file is cheap, and the busy timeout queues the writers.
+        database = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+            poolclass=NullPool,
+        )
+        event.listen(database, "connect", _sqlite_pragmas)
+        event.listen(database, "begin", _sqlite_begin)
+        return database
+    # A request may hold two connections (its read transaction and a write); the server runs up to 40
+    # requests at once (its thread pool), so the pool may grow to that many pairs' worth.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=70)
 
 
 @contextmanager
@@ -72,10 +83,10 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(database: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` with Alembic (idempotent)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with database.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

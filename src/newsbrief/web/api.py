@@ -12,11 +12,11 @@ from sqlalchemy import Connection
 
 from newsbrief._version import __version__
 from newsbrief.errors import Forbidden, InvalidInput, NotFound
-from newsbrief.feeds import fetch_feed
 from newsbrief.options import SummaryOptions
+from newsbrief.services.feeds import fetch_feed
+from newsbrief.services.summaries import summarize_payload, summary_of_stored
 from newsbrief.storage import feed_repo, repo
 from newsbrief.storage.database import reading
-from newsbrief.summaries import summarize_payload, summary_of_stored
 from newsbrief.web.cache import CachedResponse, ResponseCache
 from newsbrief.web.deps import (
     ArticleId,

@@ -15,14 +15,16 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsbrief._version import __version__
 from newsbrief.config import Settings
 from newsbrief.errors import InvalidInput, NewsbriefError
-from newsbrief.feeds import FeedScheduler
 from newsbrief.services import Service
+from newsbrief.services.feeds import FeedScheduler
 from newsbrief.web.cache import ResponseCache
 from newsbrief.web.security import CorsPolicy, CrossOrigin, deployment_secret, http_url
 
@@ -173,7 +175,20 @@ def _install_errors(app: FastAPI) -> None:
         LOGGER.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
         return _render_error(request, 500, "internal_error", "something went wrong on our side")
 
+    async def database_error(request: Request, error: Exception) -> Response:
+        # SQLite writers queue for the write lock up to the busy timeout, and requests for a pooled
+        # connection up to the pool timeout; one that waits longer meets a busy server, not a broken one:
+        # nothing was written, and the client may try again.
+        if isinstance(error, SQLAlchemyTimeout) or "database is locked" in str(error):
+            LOGGER.warning("database busy on %s %s", request.method, request.url.path)
+            response = _render_error(request, 503, "busy", "the database is busy; try again in a moment")
+            response.headers["Retry-After"] = "1"
+            return response
+        return await unexpected(request, error)
+
     app.add_exception_handler(NewsbriefError, newsbrief_error)
+    app.add_exception_handler(OperationalError, database_error)
+    app.add_exception_handler(SQLAlchemyTimeout, database_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)

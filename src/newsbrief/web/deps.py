@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection
 
 from newsbrief.config import Settings
-from newsbrief.ingest import Ingestor
+from newsbrief.services.ingest import Ingestor
 from newsbrief.storage import repo
 from newsbrief.storage.database import reading
 from newsbrief.web import security

@@ -16,13 +16,13 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from newsbrief.config import Settings
 from newsbrief.errors import Forbidden, NotFound
-from newsbrief.ingest import Ingestor
 from newsbrief.models import Sentence
 from newsbrief.options import SummaryOptions
 from newsbrief.pipeline import prepare
+from newsbrief.services.ingest import Ingestor
+from newsbrief.services.summaries import summarize_payload, summary_of_stored
 from newsbrief.storage import feed_repo, repo
 from newsbrief.storage.database import reading
-from newsbrief.summaries import summarize_payload, summary_of_stored
 from newsbrief.web import security
 from newsbrief.web.cache import CachedResponse, ResponseCache
 from newsbrief.web.deps import (

@@ -9,9 +9,9 @@ from typing import Any
 
 from newsbrief.errors import InvalidInput
 from newsbrief.extract.textdump import parse_text
-from newsbrief.ingest import Ingestor
 from newsbrief.models import Article
 from newsbrief.pipeline import readable
+from newsbrief.services.ingest import Ingestor
 
 # The page's length choices, in sentences.
 PAGE_LENGTHS = {"short": 2, "medium": 3, "long": 5}

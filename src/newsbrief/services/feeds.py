@@ -23,12 +23,12 @@ from sqlalchemy import Connection, Engine
 
 from newsbrief.errors import NewsbriefError, NotAnArticle
 from newsbrief.extract.feed import ParsedFeed, newest_entries
-from newsbrief.ingest import Ingestor
 from newsbrief.options import SummaryOptions
+from newsbrief.services.ingest import Ingestor
+from newsbrief.services.summaries import summary_for
 from newsbrief.storage import feed_repo
 from newsbrief.storage.feed_repo import PendingEntry, StoredFeed
 from newsbrief.storage.repo import StoredArticle
-from newsbrief.summaries import summary_for
 
 LOGGER = logging.getLogger(__name__)
 FEED_ACCEPT = (
