@@ -137,12 +137,25 @@ class _Watch:
                     times = process.cpu_times()
             except psutil.Error:
                 continue
-            self.peak_mb = max(self.peak_mb, rss)
+            self.peak_mb = max(self.peak_mb, rss, _high_water_mb(process.pid))
             self.cpu[process.pid] = times.user + times.system
 
     def _kill(self, why: str) -> None:
         self.killed = self.killed or why
         _kill_group(self.pid)
+
+
+def _high_water_mb(pid: int) -> float:
+    """The process's resident peak so far (VmHWM: the kernel's high-water mark of the current program, so
+    a sample misses no peak that came before it), 0 when it cannot be read."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def _kill_group(pid: int) -> None:
@@ -175,9 +188,10 @@ def run_bounded(args: list[str], *, env: dict[str, str], cwd: Path, bound: Bound
         _kill_group(process.pid)
         out.seek(0)
         err.seek(0)
-        # wait4 covers the CLI and the children it reaped; the samples also cover children it did not reap
-        # (a parse worker that dies with its parent). Both undercount a little, so the larger is kept.
-        peak = max(watch.peak_mb, usage.ru_maxrss / 1024)  # ru_maxrss is in KB on Linux
+        # The peak comes from the samples' high-water marks, not from wait4's ru_maxrss: Linux carries the
+        # forking parent's peak into the child's ru_maxrss across exec, so a CLI started by a large pytest
+        # process (late in the suite) would report pytest's own memory.
+        peak = watch.peak_mb
         cpu = max(usage.ru_utime + usage.ru_stime, sum(watch.cpu.values()))
         return Run(process.returncode, out.read(), err.read(), bound, elapsed, cpu, peak, watch.killed)
 
