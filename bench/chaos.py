@@ -273,8 +273,9 @@ def load_test(database_url: str, folder: Path, *, clients: int, per_client: int)
 
 @contextmanager
 def postgres_database(base_url: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database on the server of ``base_url``, dropped afterwards."""
-    name = f"newsbrief_chaos_{uuid.uuid4().hex[:12]}"
+    """A new, empty PostgreSQL database on the server of ``base_url``, dropped afterwards (also the tests'
+    ``database_url`` fixture)."""
+    name = f"newsbrief_test_{uuid.uuid4().hex[:12]}"
     admin = open_database(base_url).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

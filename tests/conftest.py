@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,20 +78,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         if os.environ.get("NEWSBRIEF_REQUIRE_PG"):
             pytest.fail(message)
         pytest.skip(message)
-    from sqlalchemy import text
+    from bench.chaos import postgres_database  # the same make-and-drop the chaos bench uses
 
-    from newsbrief.storage.database import open_database
-
-    name = f"newsbrief_test_{uuid.uuid4().hex[:12]}"
-    admin = open_database(base).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database(base) as url:
+        yield url
 
 
 @pytest.fixture

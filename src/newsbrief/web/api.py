@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 from newsbrief._version import __version__
 from newsbrief.errors import Forbidden, InvalidInput, NotFound
 from newsbrief.options import SummaryOptions
-from newsbrief.services.feeds import fetch_feed
+from newsbrief.services import Service
 from newsbrief.services.summaries import summarize_payload, summary_of_stored
 from newsbrief.storage import feed_repo, repo
 from newsbrief.storage.database import reading
@@ -82,36 +82,26 @@ SummaryOptionsDep = Annotated[SummaryOptions, Depends(summary_options_from_query
 
 @router.post("/articles", status_code=201, response_model=ArticlePublic)
 def create_article(
-    body: ArticleCreate,
-    conn: ConnectionDep,
-    ingestor: IngestorDep,
-    request: Request,
-    response: Response,
-    caller: WriterDep,
+    body: ArticleCreate, request: Request, response: Response, caller: WriterDep
 ) -> ArticlePublic:
     """Store an article from a URL (fetched safely), HTML (with its URL) or text; a story is stored once.
 
     A page that is not an article (paywall, consent wall, error page, listing...) is refused with a 422
     whose ``reason`` says which; nothing is stored."""
+    service: Service = request.app.state.service
     if body.html is None and body.text is None:
         if not body.url:
             raise InvalidInput("send 'url', 'html' with its 'url', or 'text'")
-        outcome = ingestor.store_url(request.app.state.service.database, body.url, title=body.title)
+        outcome = service.store_url(body.url, title=body.title, owner=caller.key_id)
         stored, created = outcome.stored, outcome.created
-        if created:
-            with request.app.state.service.database.begin() as writer:
-                repo.set_article_owner(conn=writer, article_id=stored.id, key_id=caller.key_id)
     else:
         article = article_from_payload(
-            ingestor, text=body.text, html=body.html, url=body.url, title=body.title
+            service.ingestor, text=body.text, html=body.html, url=body.url, title=body.title
         )
-        if not article.paragraphs:
-            raise InvalidInput("no article text found")
-        source_kind = "html" if body.html else "text"
-        with request.app.state.service.database.begin() as writer:  # committed before the 201 leaves
-            stored, created = repo.save_article(conn=writer, article=article, source_kind=source_kind)
-            if created:  # a story stored before keeps its owner
-                repo.set_article_owner(conn=writer, article_id=stored.id, key_id=caller.key_id)
+        # Committed before the 201 leaves.
+        stored, created = service.store_article(
+            article, source_kind="html" if body.html else "text", owner=caller.key_id
+        )
     request.app.state.page_cache.clear()  # previous/next links of other pages may change
     if not created:
         response.status_code = 200
@@ -158,16 +148,11 @@ def list_feeds(conn: ConnectionDep) -> FeedsPublic:
 
 
 @router.post("/feeds", status_code=201, response_model=FeedPublic)
-def add_feed(
-    body: FeedCreate, ingestor: IngestorDep, request: Request, response: Response, caller: WriterDep
-) -> FeedPublic:
+def add_feed(body: FeedCreate, request: Request, response: Response, caller: WriterDep) -> FeedPublic:
     """Subscribe to a feed: it is fetched and parsed first (a page that is no feed is a 422 with a
     reason); its entries are then fetched, judged and summarized by the scheduler's next poll."""
-    parsed = fetch_feed(ingestor, body.url)
-    with request.app.state.service.database.begin() as connection:
-        feed, created = feed_repo.add_feed(conn=connection, url=body.url, title=parsed.title)
-        if created:
-            repo.set_feed_owner(conn=connection, feed_id=feed.id, key_id=caller.key_id)
+    service: Service = request.app.state.service
+    feed, created, _ = service.add_feed(body.url, owner=caller.key_id)
     if not created:
         response.status_code = 200
     return FeedPublic.of(feed)
