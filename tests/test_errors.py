@@ -8,6 +8,7 @@ import inspect
 import pickle
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -133,3 +134,34 @@ def test_a_missing_article_or_feed_is_not_found(client: TestClient) -> None:
         _sent(response, NotFound)
         assert response.json()["error"]["code"] == NotFound.code
     _sent(client.get("/articles/999999", headers={"Accept": "text/html"}), NotFound)
+
+
+def test_an_overloaded_database_is_a_503_with_retry_after(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from newsbrief.config import Settings
+    from newsbrief.web import create_app
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'busy.db'}"))
+
+    @app.get("/locked")
+    def locked() -> None:
+        raise OperationalError("INSERT ...", {}, Exception("database is locked"))
+
+    @app.get("/pool")
+    def pool() -> None:
+        raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")
+
+    @app.get("/other")
+    def other() -> None:
+        raise OperationalError("SELECT ...", {}, Exception("no such table: x"))
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for path in ("/locked", "/pool"):
+            response = client.get(path)
+            assert response.status_code == 503
+            assert response.headers["retry-after"] == "1"
+            assert response.json()["error"]["code"] == "busy"
+        assert client.get("/other").status_code == 500  # a real fault stays a fault
