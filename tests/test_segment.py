@@ -2,7 +2,7 @@ import pytest
 from bench.splitter_cases import HARD_CASES
 
 from newsbrief.text.normalize import split_paragraphs
-from newsbrief.text.segment import segment_article, split_sentences
+from newsbrief.text.segment import PIECE_CHARS, segment_article, split_sentences
 from newsbrief.text.tokens import _WORD, split_words
 from tests.conftest import build_article
 
@@ -118,3 +118,65 @@ def test_a_credit_glued_to_the_first_word_does_not_hide_an_abbreviation(
     paragraph: str, expected: list[str]
 ) -> None:
     assert [paragraph[start:end] for start, end in split_sentences(paragraph, "en")] == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            [
+                "The Dow Jones Industrial Average .DJI fell 1.2%, the S&P 500 .SPX lost 0.8% and the Nasdaq "
+                "Composite .IXIC dropped 1.5%.",
+                "The dollar index .DXY rose while Japan's Nikkei .N225 slid.",
+                "Bonds were flat.",
+            ],
+        ),
+        ("en", ["Shares of Apple AAPL.O rose 2% on the index .SPX.", "Others fell."]),
+        ("en", ["The full report is at example.org/report.html today.", "It runs to 40 pages."]),
+        ("en", ["Traders watched the Nikkei .N225.", "It closed lower."]),
+        ("de", ["Der Dax .GDAXI fiel um 1,2 Prozent.", "Der Euro stieg."]),
+        # "。" ends a sentence with no space after it: the rule is about the ASCII full stop only.
+        ("ja", ["東京で地震があった。", "被害はない。"]),
+        ("zh", ["他说：“好。”", "然后走了。"]),
+    ],
+)
+def test_a_full_stop_with_no_space_after_it_is_not_a_sentence_end(language: str, expected: list[str]) -> None:
+    """Ticker codes (".DJI", ".N225", "AAPL.O") and other tokens with a dot inside are never cut, and the
+    spans are exact offsets into the text (issue 15, item 3)."""
+    separator = "" if language in {"ja", "zh"} else " "
+    text = separator.join(expected)
+    spans = split_sentences(text, language)
+    assert [text[start:end] for start, end in spans] == expected
+    article = build_article(text, "Stocks in Tokyo .N225 gained.")
+    sentences = segment_article(article)
+    assert len(sentences) == len(expected) + 1
+    for sentence in sentences:
+        assert article.text[sentence.start : sentence.end] == sentence.text
+        assert sentence.start == 0 or article.text[sentence.start - 1] != "."
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        # A missing space is a typo, not a token: two sentences stay two.
+        ("The bridge opened over the river.It cost four million euros.", 2),
+        # Invisible direction marks between sentences are no token either (hostile input).
+        ("\u202eThe council met on Monday.\u202c \u2066It agreed to build a bridge.\u2069", 2),
+        ("The index .DJI fell.The dollar .DXY rose.", 2),
+        ("Il a parlé à un journaliste de l'AFP.L'ancien ministre a répondu.", 2),
+        ("Le sommet s'est tenu à l'ONU.TEMPÊTE SUR LA CÔTE La pluie continue.", 2),
+        ("Shares of Vodafone VOD.L and HSBC (0005.HK) rose.", 1),
+    ],
+)
+def test_only_a_dot_inside_a_token_is_glued(paragraph: str, expected: int) -> None:
+    assert len(split_sentences(paragraph, "en")) == expected
+
+
+def test_a_long_run_of_tickers_stays_one_sentence() -> None:
+    """10,000 pieces each glued to the one before: merged in one pass (the title rule reads only the last
+    characters of the growing sentence, so this takes milliseconds, not minutes: bench, not asserted)."""
+    paragraph = "Indexes " + " ".join(f".X{n}" for n in range(10_000)) + " fell."
+    assert len(paragraph) < PIECE_CHARS
+    spans = split_sentences(paragraph, "en")
+    assert [paragraph[start:end] for start, end in spans] == [paragraph]

@@ -1,6 +1,12 @@
+from collections.abc import Callable
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
+from newsbrief.config import Settings
 from newsbrief.extract.textdump import parse_text
+from newsbrief.web import create_app
+from tests.conftest import CliResult
 
 CHROME_LINES = ("No time to read?", "Get a summary", "Previous Article", "Next Article")
 
@@ -74,3 +80,47 @@ def test_plain_prose_is_kept_whole_and_wrapped_lines_are_joined() -> None:
 def test_a_sentence_that_mentions_sharing_is_not_chrome() -> None:
     text = "Share prices rose sharply on Monday after the bank reported record profits for the quarter."
     assert parse_text(text).paragraphs == (text,)
+
+
+def test_calls_to_action_are_dropped_and_a_short_last_sentence_is_kept() -> None:
+    text = (
+        "CLICK FOR FULL STATE SWIM RESULTS\n\n"
+        "Jane Doe of Springfield High won the 100-yard freestyle at the state championships on Saturday.\n"
+        "She touched in 52.11 seconds, a school record.\n"
+        "Her coach was delighted.\n\n"
+        "Tap here to watch the race\n"
+    )
+    article = parse_text(text)
+    assert article.paragraphs == (
+        "Jane Doe of Springfield High won the 100-yard freestyle at the state championships on Saturday.",
+        "She touched in 52.11 seconds, a school record.",
+        "Her coach was delighted.",
+    )
+    assert "CLICK" not in article.text and article.title is None
+
+
+CONFIG = "[server]\nhost = 127.0.0.1\nport = 8000\n\n[database]\nurl = sqlite:///news.db\npool_size = 10\n"
+
+
+def test_the_cli_refuses_a_config_file_in_one_line(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    source = tmp_path / "settings.ini"
+    source.write_text(CONFIG, encoding="utf-8")
+    result = run_cli("summarize", str(source))
+    assert result.code == 1 and result.out == ""
+    assert result.err.count("\n") == 1 and result.err.startswith("error: ")
+    assert "not_prose" in result.err and "not prose" in result.err
+
+
+def test_the_api_refuses_a_config_file_with_422_not_article(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'news.db'}", api_keys="key-textdump")
+    with TestClient(create_app(settings)) as client:
+        for path, headers in (
+            ("/api/v1/summarize", {}),
+            ("/api/v1/articles", {"Authorization": "Bearer key-textdump"}),
+        ):
+            response = client.post(path, json={"text": CONFIG}, headers=headers)
+            assert response.status_code == 422, response.text
+            error = response.json()["error"]
+            assert (error["code"], error["reason"]) == ("not_article", "not_prose")
+        story = "The council met on Monday.\nIt agreed to build a bridge.\nWork starts in spring.\n"
+        assert client.post("/api/v1/summarize", json={"text": story}).status_code == 200

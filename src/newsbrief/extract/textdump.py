@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from newsbrief.errors import NotAnArticle
+from newsbrief.extract.verdict import TEXT_SCAN_CHARS, judge_text
 from newsbrief.models import Article
 from newsbrief.text.normalize import normalize_text
 
@@ -32,7 +34,8 @@ _CHROME_PATTERNS = [
     r"get (?:a|the|your) summary",
     r"(?:read|show|see|load|view) (?:more|less|all|full (?:story|article))\b.*",
     r"continue reading.*",
-    r"click here\b.*",
+    # Calls to action: "Click here", "CLICK FOR FULL RESULTS", "Tap to watch".
+    r"(?:click|tap) (?:here|for|to|through)\b.*",
     r"(?:share|tweet|pin|email|print|copy link|save)(?: (?:this|the))?(?: (?:article|story|page|post|link))?"
     rf"(?: (?:on|via|to) {_WORDS})?",
     r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|reddit|pinterest|instagram|youtube|tiktok|vk|email)",
@@ -87,12 +90,19 @@ class _Line:
 
 
 def parse_text(text: str, *, url: str | None = None, language: str | None = None) -> Article:
-    """A text or a page dump as an Article: title, standfirst, byline and body paragraphs, chrome dropped."""
-    lines = _drop_chrome(_join_wrapped(_read_lines(text)))
+    """A text or a page dump as an Article: title, standfirst, byline and body paragraphs, chrome dropped.
+
+    Raises:
+        NotAnArticle: the text is not prose (settings, code, a table, a list of links): reason
+            ``not_prose``, as the HTML verdict refuses pages that are not articles.
+    """
+    read = _read_lines(text)
+    _refuse_if_not_prose(read)
+    lines = _drop_chrome(_join_wrapped(read))
     first_prose = next((i for i, line in enumerate(lines) if line.is_prose), None)
     if first_prose is None:
         return Article(paragraphs=tuple(line.text for line in lines), url=url, language=language)
-    last_prose = max(i for i, line in enumerate(lines) if line.is_prose)
+    last_prose = _last_body_line(lines, max(i for i, line in enumerate(lines) if line.is_prose))
     head, body = lines[:first_prose], lines[first_prose : last_prose + 1]
     title, subtitle, byline = _read_head(head)
     return Article(
@@ -103,6 +113,33 @@ def parse_text(text: str, *, url: str | None = None, language: str | None = None
         url=url,
         language=language,
     )
+
+
+def _last_body_line(lines: list[_Line], last_prose: int) -> int:
+    """The last line of the body: the last prose line, and the short sentences typed right under it in the
+    same block ("Work starts in spring."), which are the story's end, not the page's furniture."""
+    while (
+        last_prose + 1 < len(lines)
+        and lines[last_prose + 1].block == lines[last_prose].block
+        and _SENTENCE_END.search(lines[last_prose + 1].text) is not None
+    ):
+        last_prose += 1
+    return last_prose
+
+
+def _refuse_if_not_prose(lines: list[_Line]) -> None:
+    """NotAnArticle unless the text's first lines, as typed (before wrapped lines are joined: a CSV row
+    starting with a digit would join the row above), chrome dropped, are prose."""
+    head: list[_Line] = []
+    size = 0
+    for line in lines:
+        head.append(line)
+        size += len(line.text)
+        if size >= TEXT_SCAN_CHARS:
+            break
+    verdict = judge_text([line.text for line in _drop_chrome(head)])
+    if verdict.reason is not None:
+        raise NotAnArticle(verdict.detail, reason=verdict.reason.value)
 
 
 def _read_lines(text: str) -> list[_Line]:

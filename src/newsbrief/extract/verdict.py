@@ -1,5 +1,8 @@
 """Is this page an article? A verdict with a reason, so junk is never stored or summarized.
 
+Text input gets the same idea (``judge_text``): a config file, code, a CSV or results table, or a list of
+links is not prose, and is refused as ``not_prose`` instead of being summarized into bullets.
+
 The rules are general page-level signals, not rules for single sites: how much article text the extractor
 found, what the page's title and first heading say, how much of the page's visible text sits in links, and
 the markers that consent managers, paywalls and bot challenges leave in the markup. Every reason but
@@ -28,6 +31,7 @@ class NotArticleReason(StrEnum):
     LISTING_PAGE = "listing_page"
     TOO_SHORT = "too_short"
     NEEDS_JAVASCRIPT = "needs_javascript"
+    NOT_PROSE = "not_prose"
 
 
 # Below this many words of article text a page is a teaser, a wall or a stub, not an article.
@@ -268,7 +272,7 @@ def judge(signals: PageSignals, paragraphs: Sequence[str]) -> Verdict:
     ):
         return Verdict(
             NotArticleReason.PAYWALL,
-            f"the article is behind a paywall (only {words} words are public); "
+            f"the article is behind a paywall (only {_n_words(words)} public); "
             "send the page's HTML from your browser instead",
         )
     if words < MIN_ARTICLE_WORDS and (signals.needs_script_notice or signals.empty_app_root):
@@ -289,6 +293,131 @@ def judge(signals: PageSignals, paragraphs: Sequence[str]) -> Verdict:
     if words < MIN_ARTICLE_WORDS:
         return Verdict(
             NotArticleReason.TOO_SHORT,
-            f"the page has {words} words of article text, fewer than {MIN_ARTICLE_WORDS}",
+            f"the page has {_n_words(words)} of article text, fewer than {MIN_ARTICLE_WORDS}",
         )
     return Verdict(None)
+
+
+def _n_words(count: int) -> str:
+    """A count of words as readers write it: 1 word, 12 words."""
+    return f"{count} word" if count == 1 else f"{count} words"
+
+
+# --- Text that is not prose ------------------------------------------------------------------------------
+
+# A text of fewer lines than this is judged prose: a one-line story or a title and a paragraph. Files that
+# are not articles (settings, code, tables, link lists) have many lines.
+TEXT_MIN_LINES = 3
+# The verdict reads the text's first lines up to this many characters: a config file or a table shows
+# itself at once, and a 10 MB input is judged as fast as a short one.
+TEXT_SCAN_CHARS = 100_000
+# Not prose: at least this many structured lines holding at least as many words as the sentences do, or
+# (from TEXT_LOW_PROSE_LINES lines on) fewer than this share of the words in sentences (a results table,
+# a list of headlines or names).
+TEXT_MIN_STRUCTURED_LINES = 3
+TEXT_LOW_PROSE_LINES = 5
+TEXT_MIN_PROSE_SHARE = 0.2
+# A line of prose has at least this many words with letters, ends like a sentence or runs on for at least
+# TEXT_RUN_ON_WORDS (a hard-wrapped paragraph), and is mostly letters.
+PROSE_LINE_MIN_WORDS = 4
+TEXT_RUN_ON_WORDS = 8
+PROSE_LETTER_SHARE = 0.6
+# Code and markup characters running prose hardly uses; above this share of a line's visible characters
+# the line is code ("x = f(y) {", "<div>", "a | b").
+_CODE_CHARACTERS = "{}[]<>=|\\_~^`@#*"
+CODE_CHARACTER_SHARE = 0.04
+
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
+# A comment of a config file or a program, or a log line's time stamp.
+_COMMENT_OR_STAMP = re.compile(r"^(?:#|//|;|--|/\*|\*/|<!--|%|REM\s)|^\d{4}-\d\d-\d\d[ T]\d\d:\d\d")
+# A setting: "key = value", "KEY=value", "key: value" with a bare lowercase key (YAML), "[section]".
+_SETTING = re.compile(
+    r"^(?:export\s+)?[\w.\-\"'\[\]]+\s*(?:=|:=|=>)\s*\S|^-?\s*[a-z_][\w.\-]*\s*:(?:\s|$)|^\[[^\]]+\]$"
+)
+_URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
+# Cells of a CSV or TSV row.
+_CELL_SEPARATOR = re.compile(r"[,;\t|]")
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+# Kana and CJK ideographs: scripts written without spaces between words.
+_UNSPACED_LETTER = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+class _LineKind(StrEnum):
+    PROSE = "prose"
+    STRUCTURED = "structured"
+    OTHER = "other"
+
+
+def judge_text(lines: Sequence[str]) -> Verdict:
+    """The verdict on a plain text from its non-blank lines: an article unless most of it is code,
+    settings, table rows or links rather than sentences (``not_prose``)."""
+    sample = _first_lines(lines)
+    if len(sample) < TEXT_MIN_LINES:
+        return Verdict(None)
+    words = dict.fromkeys(_LineKind, 0)
+    structured_lines = 0
+    for line in sample:
+        kind = _line_kind(line)
+        words[kind] += _word_count(line)
+        structured_lines += kind is _LineKind.STRUCTURED
+    prose, total = words[_LineKind.PROSE], sum(words.values())
+    mostly_structured = structured_lines >= TEXT_MIN_STRUCTURED_LINES and words[_LineKind.STRUCTURED] >= prose
+    if mostly_structured or (len(sample) >= TEXT_LOW_PROSE_LINES and prose < TEXT_MIN_PROSE_SHARE * total):
+        what = "code, settings, table rows or links" if mostly_structured else "a table, a list or headings"
+        return Verdict(
+            NotArticleReason.NOT_PROSE,
+            f"the text is not prose: only {prose} of its {total} words are in sentences; the rest is {what}",
+        )
+    return Verdict(None)
+
+
+def _first_lines(lines: Sequence[str]) -> list[str]:
+    sample: list[str] = []
+    budget = TEXT_SCAN_CHARS
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        sample.append(stripped[:budget])
+        budget -= len(stripped)
+        if budget <= 0:
+            break
+    return sample
+
+
+def _unspaced_words(line: str) -> int:
+    """Words of Chinese and Japanese, written without spaces: about one per two characters."""
+    return len(_UNSPACED_LETTER.findall(line)) // 2
+
+
+def _word_count(line: str) -> int:
+    return max(len(line.split()), _unspaced_words(line))
+
+
+def _line_kind(line: str) -> _LineKind:
+    """Prose (a sentence, or a run-on line of words), structured (code, a setting, a table row, a link) or
+    other (a heading, a name, a label)."""
+    if _COMMENT_OR_STAMP.match(line) or _SETTING.match(line):
+        return _LineKind.STRUCTURED
+    tokens = line.split()
+    visible = len(line) - sum(1 for character in line if character.isspace())
+    letters = len(_LETTER.findall(line))
+    worded = max(sum(1 for token in tokens if _LETTER.search(token)), _unspaced_words(line))
+    wordy = worded >= PROSE_LINE_MIN_WORDS and letters >= PROSE_LETTER_SHARE * visible
+    ends_sentence = _SENTENCE_END.search(line) is not None
+    # A line that reads as a sentence is prose, whatever markup it quotes ("It said <b> is bold."); code
+    # lines end in ";", "{" or ")", not in a full stop.
+    if wordy and ends_sentence:
+        return _LineKind.PROSE
+    code = sum(line.count(character) for character in _CODE_CHARACTERS)
+    links = sum(len(link) for link in _URL.findall(line))
+    cells = len(_CELL_SEPARATOR.findall(line))
+    if (
+        code > CODE_CHARACTER_SHARE * visible
+        or links * 2 > visible
+        or len(_DIGIT.findall(line)) > letters
+        or (len(tokens) >= 3 and cells >= 2 and cells * 2 >= len(tokens))
+    ):
+        return _LineKind.STRUCTURED
+    return _LineKind.PROSE if wordy and worded >= TEXT_RUN_ON_WORDS else _LineKind.OTHER

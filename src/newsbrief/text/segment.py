@@ -15,6 +15,12 @@ from newsbrief.errors import InputTooLarge
 from newsbrief.models import PARAGRAPH_SEPARATOR, Article, Sentence
 
 _HAS_WORD = re.compile(r"[^\W\d_]", re.UNICODE)
+# A code in capitals right before a dot ("AAPL." after a space or a bracket), and an exchange suffix after
+# it, then the end of the token ("O", "L", "HK" before a space, a bracket or punctuation).
+_CODE_BEFORE_DOT = re.compile(r"(?:^|[\s(\[])[A-Z0-9]{1,8}\.$")
+_EXCHANGE_SUFFIX = re.compile(r"[A-Z0-9]{1,3}(?=[\s)\],;:]|[.!?]?$|[.!?]\s)")
+# Longer than any title with the character before it ("(Prof." is 6).
+_TITLE_WINDOW = 12
 # sentencex knows these languages' abbreviations; anything else falls back to its generic rules ("en").
 _FALLBACK_LANGUAGE = "en"
 # A wire credit glued to the first word, "(CNN)Gen. Dempsey" or "(Reuters)U.S. troops": the splitter would
@@ -93,7 +99,10 @@ def _merge_false_cuts(
     - a piece starting with a lowercase word: no sentence starts with one, so the splitter took an
       abbreviation it does not know for a full stop ("т. е. прибыл", "approx. two"). Only in cased writing:
       in a text typed all in lowercase (a chat message, a lowercased corpus) every sentence starts so;
-    - a piece after a title that stands before a name ("M. Moscovici").
+    - a piece after a title that stands before a name ("M. Moscovici");
+    - a piece glued to a full stop, with no space between, when the dot is inside a token, not a sentence
+      end (ticker codes ".DJI", ".N225", "AAPL.O"). Only an ASCII full stop: Chinese and Japanese
+      sentences follow "。" without a space.
     """
     title = _TITLES_BEFORE_NAMES.get(language or _FALLBACK_LANGUAGE)
     lowercase_starts = [_starts_lowercase(paragraph, start) for start, _ in spans]
@@ -103,12 +112,34 @@ def _merge_false_cuts(
         if merged and (
             not _HAS_WORD.search(paragraph, start, end)
             or (cased and starts_lowercase)
-            or (title is not None and title.search(paragraph, merged[-1][0], merged[-1][1]) is not None)
+            or (title is not None and _ends_with_title(title, paragraph, merged[-1]))
+            or _dot_inside_token(paragraph, merged[-1][1], start)
         ):
             merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))
     return merged
+
+
+def _ends_with_title(title: re.Pattern[str], paragraph: str, span: tuple[int, int]) -> bool:
+    # Only the span's last characters: a title is a short word at its end, and searching a long merged span
+    # from its start again at every cut would take quadratic time.
+    start, end = span
+    return title.search(paragraph, max(start, end - _TITLE_WINDOW), end) is not None
+
+
+def _dot_inside_token(paragraph: str, previous_end: int, start: int) -> bool:
+    """Whether the cut before ``start`` is inside a token: right after a full stop that stands alone after a
+    space (" .DJI", " .N225"), or between a code in capitals and an exchange suffix of one to three
+    ("AAPL.O", "VOD.L", "0005.HK"). Glued sentences ("the river.It", "de l'AFP.L'ex-chef", "l'ONU.SÉISME")
+    are missing a space, and stay two sentences."""
+    if start != previous_end or paragraph[previous_end - 1] != "." or not paragraph[start].isalnum():
+        return False
+    if previous_end >= 2 and paragraph[previous_end - 2].isspace():
+        return True
+    before = _CODE_BEFORE_DOT.search(paragraph, max(0, previous_end - 12), previous_end)
+    after = _EXCHANGE_SUFFIX.match(paragraph, start)
+    return before is not None and after is not None
 
 
 def _starts_lowercase(paragraph: str, start: int) -> bool:
