@@ -1,40 +1,40 @@
-"""Sentence compression (compression.py) on the dev sets: ROUGE of newsbrief.v3's chosen sentences before and
-after compression, words per summary, compress() speed, and two selection variants that know compression.
+"""Sentence compression and the key-point unit rules on the dev sets: what each part of the pipeline's
+selection does to ROUGE, the summaries' length and compress() speed.
 
-    NEWSBRIEF_DATA=../shared/data .venv/bin/python -m bench.compression [--show N]
+    NEWSBRIEF_DATA=../shared/data .venv/bin/python -m bench.compression [--engine NAME] [--limit N]
 
-Rows per dev set:
-- ``v3``: the sentences newsbrief.v3 chooses, as the pipeline shows them (what ``newsbrief eval`` scores);
-- ``v3 + compress``: the same sentences, compressed;
-- ``aware``: selection with compression in mind: each sentence's length prior counts its compressed length
-  (the v3 prior is a penalty per word, so a sentence with deletable asides is not penalised for them), and
-  the shared redundancy check runs on what is shown;
-- ``aware + trigram``: the same, and a sentence sharing a word trigram with a chosen one is skipped.
-Dev sets are for reporting only: nothing here is tuned on them.
+Variants per dev set (newsbrief.v3's scores, the shared selector of selection.py, the pipeline's own
+ShownSentences, so each row is what ``newsbrief eval`` would print with that part on or off):
+- ``plain``: no compression, no unit rules (the selection before issue 14);
+- ``units``: the unit rules only (no chrome line, no dangling pronoun, headline rules);
+- ``units, skip pronoun points``: the same, but a point opening with a pronoun is skipped rather than shown
+  with the sentence before it;
+- ``compress``: compression only, selection on what is shown (word budget, redundancy);
+- ``both``: compression and the unit rules (the default for bullets and headline).
+Dev sets are for reporting only: nothing here is tuned on them; ``--train`` runs the variants on
+train/cnndm-val.jsonl, where choices between them are made (newsbrief.v3 was fit on that file, so its
+scores there are in-sample: the comparison is between selection rules, not an estimate of quality).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import random
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from newsbrief.compression import COMPRESSOR, Compressed, compress
+from newsbrief.compression import COMPRESSOR, compress
 from newsbrief.engines import get_engine
-from newsbrief.engines.features import FEATURE_NAMES
-from newsbrief.engines.newsbrief_v3 import load_model
 from newsbrief.eval.rouge import make_scorer, score_summary
 from newsbrief.eval.runner import EvalRow, dataset_language, read_eval_rows
 from newsbrief.models import Document, Length, Style
-from newsbrief.pipeline import prepare
-from newsbrief.selection import REDUNDANCY_OVERLAP, Budget, budget_for, select_sentences
-from newsbrief.text.tokens import content_terms, words
-from newsbrief.text.trim import dateline_length
+from newsbrief.pipeline import ShownSentences, prepare, summarize_article
+from newsbrief.selection import NO_UNITS, Units, budget_for, expected_sentences, select_sentences
 
 SETS = (
     ("cnndm-dev.jsonl", 3, Style.BULLETS),
@@ -43,8 +43,23 @@ SETS = (
     ("orangesum-fr-dev.jsonl", 2, Style.BULLETS),
     ("bbc-dev.jsonl", 8, Style.BULLETS),
 )
-_WORDS = FEATURE_NAMES.index("words")
-_WORDS_CAP = 60
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    compress: bool
+    units: bool
+    resolve: bool = True
+
+
+VARIANTS = (
+    Variant("plain", compress=False, units=False),
+    Variant("units", compress=False, units=True),
+    Variant("units, skip pronoun points", compress=False, units=True, resolve=False),
+    Variant("compress", compress=True, units=False),
+    Variant("both", compress=True, units=True),
+)
 
 
 @dataclass(frozen=True)
@@ -56,121 +71,131 @@ class Row:
     words: float
 
 
-Selector = Callable[[Document, list[Compressed], int, Style], list[int]]
-
-
-def plain(document: Document, shown: list[Compressed], count: int, style: Style) -> list[int]:
-    budget = budget_for(
-        Length.sentences(count), style, sentence_count=len(document.sentences), reading_wpm=230
+def summary_texts(document: Document, engine: str, count: int, style: Style, variant: Variant) -> list[str]:
+    """The shown texts of one summary made as make_summary makes it, with the variant's parts."""
+    scorer = get_engine(engine)
+    length = Length.sentences(count)
+    budget = budget_for(length, style, sentence_count=len(document.sentences), reading_wpm=230)
+    points = expected_sentences(budget, document)
+    scores = scorer.score(document, style, sentences=points)
+    shown = ShownSentences(
+        document, compress=variant.compress, trim=scorer.info.trim_datelines, points=points
     )
-    scores = get_engine("newsbrief.v3").score(document, style, sentences=count)
-    return select_sentences(document, scores, budget)
-
-
-def aware(trigram_blocking: bool) -> Selector:
-    def select(document: Document, shown: list[Compressed], count: int, style: Style) -> list[int]:
-        scores = get_engine("newsbrief.v3").score(document, style, sentences=count)
-        model = load_model()
-        style_name = "headline" if style is Style.HEADLINE else "bullets"
-        fade = min(1.0, model.prior_sentences / max(1, count))
-        prior = fade * model.length_priors[style_name]
-        compressed_words = np.array([min(c.word_count, _WORDS_CAP) / _WORDS_CAP for c in shown])
-        # Give back the length prior for the words compression removes.
-        adjusted = np.asarray(scores.scores) + prior * (scores.feature_rows[:, _WORDS] - compressed_words)
-        budget = Budget(sentences=1 if style is Style.HEADLINE else count)
-        return _greedy(document, shown, adjusted, budget, trigram_blocking)
-
-    return select
-
-
-def _greedy(
-    document: Document, shown: list[Compressed], scores: np.ndarray, budget: Budget, trigram_blocking: bool
-) -> list[int]:
-    chosen: list[int] = []
-    chosen_terms: list[set[str]] = []
-    chosen_trigrams: set[tuple[str, ...]] = set()
-    for index in sorted(range(len(shown)), key=lambda i: (-scores[i], i)):
-        if len(chosen) >= budget.sentences:
-            break
-        text = shown[index].text
-        if not any(char.isalpha() for char in text):
-            continue
-        terms = set(content_terms(text, document.language))
-        if any(_overlap(terms, other) > REDUNDANCY_OVERLAP for other in chosen_terms):
-            continue
-        tokens = words(text)
-        trigrams = set(zip(tokens, tokens[1:], tokens[2:], strict=False))
-        if trigram_blocking and trigrams & chosen_trigrams:
-            continue
-        chosen.append(index)
-        chosen_terms.append(terms)
-        chosen_trigrams |= trigrams
-    return sorted(chosen)
-
-
-def _overlap(terms: set[str], other: set[str]) -> float:
-    if not terms or not other:
-        return 0.0
-    return len(terms & other) / min(len(terms), len(other))
-
-
-def run_set(rows: list[EvalRow], count: int, style: Style) -> tuple[list[Row], float]:
-    language = dataset_language(rows)
-    scorer = make_scorer(language)
-    documents = [prepare(row.article) for row in rows]
-    sentences_timed = 0
-    seconds = 0.0
-    shown_all: list[list[Compressed]] = []
-    for document in documents:
-        started = time.perf_counter()
-        shown_all.append(
-            [compress(s.text, language=document.language, offset=s.start) for s in document.sentences]
+    units = (
+        Units(
+            key_points=True,
+            headline=style is Style.HEADLINE,
+            title=document.article.title,
+            resolve_pronouns=variant.resolve,
         )
-        seconds += time.perf_counter() - started
-        sentences_timed += len(document.sentences)
-    methods: list[tuple[str, Selector, bool]] = [
-        ("v3", plain, False),
-        ("v3 + compress", plain, True),
-        ("aware", aware(False), True),
-        ("aware + trigram", aware(True), True),
-    ]
+        if variant.units
+        else NO_UNITS
+    )
+    chosen = select_sentences(
+        document,
+        scores,
+        budget,
+        remove_redundancy=scorer.info.remove_redundancy,
+        shown=shown.text,
+        units=units,
+    )
+    return [shown.text(i) for i in chosen]
+
+
+def run_set(
+    rows: list[EvalRow], engine: str, count: int, style: Style, variants: tuple[Variant, ...] = VARIANTS
+) -> list[Row]:
+    scorer = make_scorer(dataset_language(rows))
+    documents = [prepare(row.article) for row in rows]
     out = []
-    for name, selector, compressed in methods:
+    for variant in variants:
         totals = np.zeros(4)
-        for row, document, shown in zip(rows, documents, shown_all, strict=True):
-            chosen = selector(document, shown, count, style)
-            if compressed:
-                texts = [shown[i].text for i in chosen]
-            else:  # what the pipeline shows today: datelines trimmed
-                texts = [
-                    document.sentences[i].text[dateline_length(document.sentences[i].text) :] for i in chosen
-                ]
-            prediction = "\n".join(texts)
+        for row, document in zip(rows, documents, strict=True):
+            prediction = "\n".join(summary_texts(document, engine, count, style, variant))
             scores = score_summary(scorer, row.reference, prediction)
             totals += (scores.rouge1, scores.rouge2, scores.rougeLsum, len(prediction.split()))
-        mean = totals / len(rows)
-        out.append(Row(name, *mean.tolist()))
-    return out, sentences_timed / seconds
+        out.append(Row(variant.name, *(totals / len(rows)).tolist()))
+    return out
+
+
+def compress_speed(documents: list[Document]) -> float:
+    """Sentences compressed per second (every sentence of every article)."""
+    count = sum(len(d.sentences) for d in documents)
+    started = time.perf_counter()
+    for document in documents:
+        for sentence in document.sentences:
+            compress(sentence.text, language=document.language, offset=sentence.start)
+    return count / (time.perf_counter() - started)
+
+
+def write_meaning_read(rows: list[EvalRow], path: Path, count: int = 100, seed: int = 14) -> None:
+    """Key points of the default pipeline from which something was removed, ``count`` of them drawn with a
+    fixed seed: the original sentence, the shown text and each removed piece with its reason."""
+    points = []
+    for row in rows:
+        summary = summarize_article(row.article, length=Length.sentences(3))
+        text = row.article.text
+        points.extend((row.id, text[s.start : s.end], s) for s in summary.sentences if s.removed)
+    chosen = sorted(random.Random(seed).sample(range(len(points)), min(count, len(points))))
+    lines = [
+        f"{COMPRESSOR}: {len(chosen)} of {len(points)} compressed key points of {len(rows)} CNN dev "
+        f"summaries (newsbrief.v3, 3 key points), seed {seed}",
+        "",
+    ]
+    for number, position in enumerate(chosen, 1):
+        article_id, original, sentence = points[position]
+        lines += [f"[{number}] {article_id} sentence {sentence.index}", f"ORIGINAL: {original}"]
+        lines.append(f"SHOWN:    {sentence.text}")
+        lines += [f"REMOVED ({piece.reason}): {piece.text}" for piece in sentence.removed]
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {path}: {len(chosen)} of {len(points)} compressed key points")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--engine", default="newsbrief.v3")
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--sets", nargs="*", help="dev set file names (default: all five)")
+    parser.add_argument("--variants", nargs="*", help="variant names (default: all)")
+    parser.add_argument(
+        "--meaning-read",
+        metavar="PATH",
+        help="write 100 compressed CNN dev key points (seed 14) for a human meaning review, and stop",
+    )
+    parser.add_argument(
+        "--train",
+        action="store_true",
+        help="run on train/cnndm-val.jsonl (3 key points) instead: for choosing between variants",
+    )
+    args = parser.parse_args()
     data = Path(os.environ.get("NEWSBRIEF_DATA", "../shared/data")) / "summ"
-    print(f"compressor {COMPRESSOR}")
+    if args.meaning_read:
+        write_meaning_read(read_eval_rows(data / "cnndm-dev.jsonl"), Path(args.meaning_read))
+        return
+    print(f"compressor {COMPRESSOR}, engine {args.engine}")
     print("| set | method | R-1 | R-2 | R-Lsum | words/summary |")
     print("|---|---|---|---|---|---|")
-    speeds = []
-    for name, count, style in SETS:
-        rows = read_eval_rows(data / name)
-        results, speed = run_set(rows, count, style)
-        speeds.append((name, speed))
-        for result in results:
+    cnn: list[Document] = []
+    sets = SETS
+    if args.train:
+        data = data.parent / "train"
+        sets = (("cnndm-val.jsonl", 3, Style.BULLETS),)
+    for name, count, style in sets:
+        if args.sets and name not in args.sets:
+            continue
+        rows = read_eval_rows(data / name, limit=args.limit)
+        if name.startswith("cnndm"):
+            cnn = [prepare(row.article) for row in rows]
+        variants = tuple(v for v in VARIANTS if not args.variants or v.name in args.variants)
+        for result in run_set(rows, args.engine, count, style, variants):
             print(
                 f"| {name} ({len(rows)}), {count} | {result.method} | {result.rouge1:.2f} | "
                 f"{result.rouge2:.2f} | {result.rougeLsum:.2f} | {result.words:.1f} |"
             )
         sys.stdout.flush()
-    for name, speed in speeds:
-        print(f"compress(): {speed:,.0f} sentences/s on {name} (every sentence of every article)")
+    if cnn:
+        print(f"compress(): {compress_speed(cnn):,.0f} sentences/s (every sentence of the CNN dev articles)")
 
 
 if __name__ == "__main__":

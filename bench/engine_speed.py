@@ -24,13 +24,13 @@ LONG_SIZES = (1_000, 10_000, 50_000, 100_000)
 
 
 def throughput(engine_name: str, articles: list[Article], settings: Settings) -> float:
-    engine = get_engine(engine_name)
-    summarize_article(articles[0], engine=engine, settings=settings)  # loads models, warms caches
+    engine = get_engine(engine_name).info.key
+    summarize_article(articles[0], engine=engine, defaults=settings.summary)  # loads models, warms caches
     rates = []
     for _ in range(RUNS):
         started = time.perf_counter()
         for article in articles:
-            summarize_article(article, engine=engine, length=Length.sentences(3), settings=settings)
+            summarize_article(article, engine=engine, length=Length.sentences(3), defaults=settings.summary)
         rates.append(len(articles) / (time.perf_counter() - started))
     return statistics.median(rates)
 
@@ -49,14 +49,14 @@ def long_document(articles: list[Article], words: int) -> Article:
 
 def long_cost(engine_name: str, article: Article, settings: Settings) -> tuple[float, float]:
     """Seconds (best of 3, untraced) and peak traced allocation in MB (a separate, traced run)."""
-    engine = get_engine(engine_name)
+    engine = get_engine(engine_name).info.key
     timings = []
     for _ in range(3):
         started = time.perf_counter()
-        summarize_article(article, engine=engine, length=Length.sentences(3), settings=settings)
+        summarize_article(article, engine=engine, length=Length.sentences(3), defaults=settings.summary)
         timings.append(time.perf_counter() - started)
     tracemalloc.start()
-    summarize_article(article, engine=engine, length=Length.sentences(3), settings=settings)
+    summarize_article(article, engine=engine, length=Length.sentences(3), defaults=settings.summary)
     peak = tracemalloc.get_traced_memory()[1] / 1e6
     tracemalloc.stop()
     return min(timings), peak

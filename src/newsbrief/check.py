@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -198,6 +198,11 @@ class _Index:
     pairs: frozenset[tuple[str, str]]
     numbers: frozenset[float]
     negated_terms: tuple[frozenset[str], ...]
+    # Per sentence, each content stem's first and last position: a summary pair (a, b) with a before b in one
+    # sentence is that sentence minus what lay between (a compressed extract: "X, a senior figure, was among
+    # the escapees" -> "X was among the escapees"), however far apart a and b were.
+    first_positions: tuple[dict[str, int], ...]
+    last_positions: tuple[dict[str, int], ...]
 
 
 def check(
@@ -403,6 +408,8 @@ def _index_article(text: str, language: str) -> _Index:
     numeric = {word for word in set(words.lowers) if word[0].isdigit() or word in _NUMBER_WORDS}
     sentence_terms: list[frozenset[str]] = []
     negated: list[frozenset[str]] = []
+    first_positions: list[dict[str, int]] = []
+    last_positions: list[dict[str, int]] = []
     pairs: set[tuple[str, str]] = set()
     numbers: set[float] = set()
     offset = 0
@@ -410,7 +417,10 @@ def _index_article(text: str, language: str) -> _Index:
         part = slice(offset, offset + len(sentence))
         lowers, stems, content = words.lowers[part], words.stems[part], words.content[part]
         offset += len(sentence)
-        sentence_terms.append(frozenset(stem for stem, keep in zip(stems, content, strict=True) if keep))
+        kept = [stem for stem, keep in zip(stems, content, strict=True) if keep]
+        sentence_terms.append(frozenset(kept))
+        last_positions.append({stem: position for position, stem in enumerate(kept)})
+        first_positions.append({stem: position for position, stem in reversed(list(enumerate(kept)))})
         pairs.update(_skip_pairs(stems, content))
         # Most sentences hold no negation and no number: a set test spares them the scans.
         negation = not _NEGATIONS.isdisjoint(lowers)
@@ -430,6 +440,8 @@ def _index_article(text: str, language: str) -> _Index:
         pairs=frozenset(pairs),
         numbers=frozenset(numbers),
         negated_terms=tuple(negated),
+        first_positions=tuple(first_positions),
+        last_positions=tuple(last_positions),
     )
 
 
@@ -644,11 +656,28 @@ def _score(
     in_best = sum(token.stem in best for token in content) / len(content)
     in_cover = sum(token.stem in covered for token in content) / len(content)
     pairs = list(_pairs([t.stem for t in tokens], [t.content for t in tokens]))
-    in_pairs = sum(pair in index.pairs for pair in pairs) / len(pairs) if pairs else in_cover
+    in_order = _in_order(support[0], index) if support else _never
+    in_pairs = (
+        sum(pair in index.pairs or in_order(pair) for pair in pairs) / len(pairs) if pairs else in_cover
+    )
     base = _WEIGHT_PAIRS * in_pairs + _WEIGHT_BEST * in_best + _WEIGHT_COVER * in_cover
     # Each problem takes its share of what is left, so scores never pile up at 0: two summaries with
     # invented facts still rank by how much else they got right (a clipped difference tied them).
     return base * math.prod(1 - _PENALTY[problem.reason] for problem in problems)
+
+
+def _never(_pair: tuple[str, str]) -> bool:
+    return False
+
+
+def _in_order(sentence: int, index: _Index) -> Callable[[tuple[str, str]], bool]:
+    """Whether a pair's first stem comes before its second in that article sentence."""
+    first, last = index.first_positions[sentence], index.last_positions[sentence]
+
+    def found(pair: tuple[str, str]) -> bool:
+        return pair[0] in first and pair[1] in last and first[pair[0]] < last[pair[1]]
+
+    return found
 
 
 def _overall(sentences: Sequence[CheckedSentence]) -> float:

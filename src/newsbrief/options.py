@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from newsbrief.compression import COMPRESSOR
 from newsbrief.errors import BadLength, InvalidInput
 from newsbrief.models import LENGTH_BOUNDS, Length, LengthUnit, Style
 
@@ -56,6 +57,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec(
         "engine", str, "Engine name, e.g. lead.v1 (see `newsbrief engines`).", max_length=ENGINE_NAME_MAX
     ),
+    OptionSpec(
+        "compress",
+        str,
+        "Shorten each sentence by removing asides, datelines and chrome (auto: on for bullets and "
+        "headline, off for paragraph and for engines that show sentences as they are, like lead.v1).",
+        choices=("auto", "on", "off"),
+    ),
 )
 OPTIONS_BY_NAME = {spec.name: spec for spec in OPTIONS}
 LENGTH_OPTIONS = tuple(unit.value for unit in LengthUnit)
@@ -86,6 +94,8 @@ class SummaryOptions:
     engine: str
     length: Length
     style: Style = Style.BULLETS
+    # None: the default for the style and engine (see ``compresses``).
+    compress: bool | None = None
 
     @classmethod
     def parse(
@@ -98,12 +108,13 @@ class SummaryOptions:
         seconds: float | None = None,
         style: str | Style | None = None,
         engine: str | None = None,
+        compress: str | bool | None = None,
     ) -> SummaryOptions:
         """Options from what a user gave (None: not given); errors say what is wrong in user terms.
 
         Raises:
             BadLength: more than one length, or one outside its bounds.
-            InvalidInput: an unknown style or an engine name that cannot be one.
+            InvalidInput: an unknown style or compress value, or an engine name that cannot be one.
             UnknownEngine: no engine of that name.
         """
         given = {
@@ -117,14 +128,32 @@ class SummaryOptions:
             raise BadLength(f"give one length, not {' and '.join(unit.value for unit, _ in chosen)}")
         length = Length(*chosen[0]) if chosen else Length.sentences(defaults.sentences)
         return cls(
-            engine=resolve_engine_name(engine or defaults.engine), length=length, style=parse_style(style)
+            engine=resolve_engine_name(engine or defaults.engine),
+            length=length,
+            style=parse_style(style),
+            compress=parse_compress(compress),
         )
 
+    @property
+    def compresses(self) -> bool:
+        """Whether the summary's sentences are compressed: as asked, else on for key points and headlines
+        of engines that allow it. A paragraph reads as prose, where clipped sentences jar; Lead-N is a
+        baseline that shows the article's sentences as they are."""
+        if self.compress is not None:
+            return self.compress
+        if self.style is Style.PARAGRAPH:
+            return False
+        from newsbrief.engines import get_engine  # the registry loads engines; options stay importable alone
+
+        return get_engine(self.engine).info.compress
+
     def as_dict(self) -> dict[str, Any]:
-        """The options a summary records (its ``options`` field): length and style."""
+        """The options a summary records (its ``options`` field): length, style and the compressor (its
+        version, so a new compressor is a new cache key), or None when sentences are shown whole."""
         return {
             "length": {"unit": self.length.unit.value, "value": self.length.value},
             "style": self.style.value,
+            "compressor": COMPRESSOR if self.compresses else None,
         }
 
     def key(self) -> str:
@@ -139,6 +168,19 @@ def parse_style(style: str | Style | None) -> Style:
         return Style(style)
     except ValueError:
         raise InvalidInput(f"style must be one of {', '.join(s.value for s in Style)}") from None
+
+
+_COMPRESS_VALUES = {"auto": None, "on": True, "off": False}
+
+
+def parse_compress(compress: str | bool | None) -> bool | None:
+    """``auto`` (or None) -> None, the style's default; ``on``/``off`` (or a bool) -> that."""
+    if compress is None or isinstance(compress, bool):
+        return compress
+    try:
+        return _COMPRESS_VALUES[compress]
+    except KeyError:
+        raise InvalidInput(f"compress must be one of {', '.join(_COMPRESS_VALUES)}") from None
 
 
 def resolve_engine_name(name: str) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from newsbrief.engines import get_engine
+from newsbrief.compression import Compressed, compress, model_for
+from newsbrief.engines import WritingEngine, get_engine
 from newsbrief.errors import NoSentences
 from newsbrief.models import Article, Document, Length, Style, Summary, SummarySentence
 from newsbrief.options import BUILT_IN_DEFAULTS, DEFAULT_READING_WPM, SummaryDefaults, SummaryOptions
-from newsbrief.selection import budget_for, expected_sentences, select_sentences
+from newsbrief.selection import Units, budget_for, expected_sentences, select_sentences
 from newsbrief.text.language import detect_language
 from newsbrief.text.segment import has_words, segment_article
 from newsbrief.text.trim import dateline_length
@@ -51,24 +52,43 @@ def make_summary(
         reading_wpm: the reading speed behind a ``seconds`` budget.
 
     Returns:
-        The Summary, with each sentence's paragraph and span in ``article.text``.
+        The Summary, with each sentence's paragraph and span in ``article.text``, and when compressed, the
+        spans of the kept pieces and what was removed.
     """
     scorer = get_engine(options.engine)
+    if isinstance(scorer, WritingEngine):  # it writes its own sentences (llm.v1), gated, or falls back
+        return scorer.write(
+            prepare(article),
+            options,
+            reading_wpm=reading_wpm,
+            extractive=lambda fallback: make_summary(article, fallback, reading_wpm=reading_wpm),
+        )
     started = time.perf_counter()
     document = prepare(article)
     budget = budget_for(
         options.length, options.style, sentence_count=len(document.sentences), reading_wpm=reading_wpm
     )
-    scores = scorer.score(document, options.style, sentences=expected_sentences(budget, document))
-    chosen = select_sentences(document, scores, budget, remove_redundancy=scorer.info.remove_redundancy)
+    points = expected_sentences(budget, document)
+    scores = scorer.score(document, options.style, sentences=points)
+    shown = ShownSentences(
+        document, compress=options.compresses, trim=scorer.info.trim_datelines, points=points
+    )
+    units = Units(
+        key_points=scorer.info.compress and options.style is not Style.PARAGRAPH,
+        headline=scorer.info.compress and options.style is Style.HEADLINE,
+        title=article.title,
+    )
+    chosen = select_sentences(
+        document,
+        scores,
+        budget,
+        remove_redundancy=scorer.info.remove_redundancy,
+        shown=shown.text,
+        units=units,
+    )
     elapsed_ms = (time.perf_counter() - started) * 1000
     return Summary(
-        sentences=tuple(
-            _summary_sentence(
-                document, i, scores.scores[i], scores.features_of(i), trim=scorer.info.trim_datelines
-            )
-            for i in chosen
-        ),
+        sentences=tuple(shown.summary_sentence(i, scores.scores[i], scores.features_of(i)) for i in chosen),
         style=options.style,
         engine=scorer.info.key,
         engine_version=scorer.info.version,
@@ -86,6 +106,7 @@ def summarize_article(
     engine: str | None = None,
     length: Length | None = None,
     style: Style = Style.BULLETS,
+    compress: bool | None = None,
     defaults: SummaryDefaults = BUILT_IN_DEFAULTS,
 ) -> Summary:
     """``make_summary`` with the options as keywords; what is not given comes from ``defaults`` (the
@@ -94,21 +115,59 @@ def summarize_article(
         engine=engine or defaults.engine,
         length=length or Length.sentences(defaults.sentences),
         style=style,
+        compress=compress,
     )
     return make_summary(article, options, reading_wpm=defaults.reading_wpm)
 
 
-def _summary_sentence(
-    document: Document, index: int, score: float, features: dict[str, float], *, trim: bool
-) -> SummarySentence:
-    sentence = document.sentences[index]
-    skip = dateline_length(sentence.text) if trim else 0
-    return SummarySentence(
-        text=sentence.text[skip:],
-        index=sentence.index,
-        paragraph=sentence.paragraph,
-        start=sentence.start + skip,
-        end=sentence.end,
-        score=round(score, 6),
-        features={name: round(value, 6) for name, value in features.items()},
-    )
+class ShownSentences:
+    """What a summary shows of each sentence, computed when selection first asks (compression costs about
+    as much as scoring, so only the sentences selection looks at are compressed)."""
+
+    def __init__(self, document: Document, *, compress: bool, trim: bool, points: int = 3) -> None:
+        self._document = document
+        self._compress = compress
+        self._model = model_for(points)  # ``points``: about how many sentences the summary will have
+        self._trim = trim
+        self._cache: dict[int, Compressed] = {}
+
+    def shown(self, index: int) -> Compressed:
+        """Sentence ``index`` as shown: compressed, or whole (less a wire dateline when trimming)."""
+        found = self._cache.get(index)
+        if found is None:
+            sentence = self._document.sentences[index]
+            if self._compress:
+                found = compress(
+                    sentence.text,
+                    language=self._document.language,
+                    offset=sentence.start,
+                    model=self._model,
+                )
+            else:
+                skip = dateline_length(sentence.text) if self._trim else 0
+                found = Compressed(
+                    text=sentence.text[skip:], spans=((sentence.start + skip, sentence.end),), removed=()
+                )
+            self._cache[index] = found
+        return found
+
+    def text(self, index: int) -> str:
+        return self.shown(index).text
+
+    def summary_sentence(self, index: int, score: float, features: dict[str, float]) -> SummarySentence:
+        sentence = self._document.sentences[index]
+        shown = self.shown(index)
+        # Uncompressed, the span is the shown text's (a trimmed dateline is outside it, as before
+        # compression existed); compressed, it is the whole sentence and ``spans`` says what is shown.
+        start = sentence.start if self._compress else shown.spans[0][0]
+        return SummarySentence(
+            text=shown.text,
+            index=sentence.index,
+            paragraph=sentence.paragraph,
+            start=start,
+            end=sentence.end,
+            score=round(score, 6),
+            features={name: round(value, 6) for name, value in features.items()},
+            spans=shown.spans,
+            removed=shown.removed,
+        )

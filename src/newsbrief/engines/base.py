@@ -24,6 +24,9 @@ class EngineInfo:
     remove_redundancy: bool = True
     # Whether shown sentences lose a leading wire dateline ("LONDON (Reuters) - "). Lead-N keeps them.
     trim_datelines: bool = True
+    # Whether summaries compress sentences and apply the key-point unit rules (no dangling pronoun, no
+    # chrome line) unless asked otherwise. Lead-N is a baseline: its sentences are shown as they are.
+    compress: bool = True
 
     @property
     def key(self) -> str:

@@ -12,6 +12,7 @@ LEAD_INFO = EngineInfo(
     description="The first sentences of the article (Lead-N baseline).",
     remove_redundancy=False,
     trim_datelines=False,
+    compress=False,
 )
 
 
