@@ -8,11 +8,12 @@ Settings(max_input_bytes=1_000_000)           # explicit, e.g. in tests
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from newsbrief.models import LENGTH_BOUNDS, LengthUnit
@@ -38,7 +39,33 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     ),
     "fetch": ("fetch_allow", "fetch_timeout", "fetch_delay", "respect_robots"),
     "feeds": ("feed_poll_minutes", "feed_scheduler", "feed_check_seconds", "feed_max_entries"),
+    "llm": (
+        "llm_base_url",
+        "llm_model",
+        "llm_api_key",
+        "llm_timeout",
+        "llm_max_concurrency",
+        "llm_retries",
+        "llm_backoff",
+        "llm_max_article_words",
+    ),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class LlmSettings:
+    """The llm section as a plain, picklable value (batch ships it to workers). ``api_key`` never shows in
+    its repr."""
+
+    base_url: str = ""
+    model: str = "default"
+    api_key: str = field(default="", repr=False)
+    timeout: float = 60.0
+    max_concurrency: int = 2
+    retries: int = 2
+    backoff: float = 0.5
+    max_article_words: int = 1000
+    fallback_engine: str = DEFAULT_ENGINE
 
 
 class Settings(BaseSettings):
@@ -122,6 +149,35 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `newsbrief serve` listens on.")
     port: int = Field(default=8000, gt=0, lt=65536, description="Port `newsbrief serve` listens on.")
+    llm_base_url: str = Field(
+        default="",
+        description="llm.v1's OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (empty: none).",
+    )
+    llm_model: str = Field(default="default", description="The model name sent to the LLM server.")
+    # A secret: SecretStr keeps it out of repr(), logs and every JSON the service writes.
+    llm_api_key: SecretStr = Field(
+        default=SecretStr(""), description="Bearer key for the LLM server (never logged nor shown)."
+    )
+    llm_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Total seconds one LLM answer may take before the extractive fallback.",
+    )
+    llm_max_concurrency: int = Field(
+        default=2,
+        gt=0,
+        le=256,
+        description="Most LLM requests in flight per process (others wait or fall back).",
+    )
+    llm_retries: int = Field(
+        default=2, ge=0, le=10, description="Retries of a failed LLM request (refused connection, 429, 5xx)."
+    )
+    llm_backoff: float = Field(
+        default=0.5, ge=0, le=60, description="Seconds before the first retry; doubled for each next one."
+    )
+    llm_max_article_words: int = Field(
+        default=1000, gt=0, description="Article words sent to the LLM (the rest is cut to fit small models)."
+    )
 
     def section(self, name: str) -> dict[str, Any]:
         """The fields of one section (see SECTIONS), by name."""
@@ -132,6 +188,21 @@ class Settings(BaseSettings):
         """The summary section: what a request that names no engine or length gets."""
         return SummaryDefaults(
             engine=self.default_engine, sentences=self.default_sentences, reading_wpm=self.reading_wpm
+        )
+
+    @property
+    def llm(self) -> LlmSettings:
+        """The llm section, as the llm.v1 engine takes it (the key stays a secret)."""
+        return LlmSettings(
+            base_url=self.llm_base_url.strip(),
+            model=self.llm_model,
+            api_key=self.llm_api_key.get_secret_value(),
+            timeout=self.llm_timeout,
+            max_concurrency=self.llm_max_concurrency,
+            retries=self.llm_retries,
+            backoff=self.llm_backoff,
+            max_article_words=self.llm_max_article_words,
+            fallback_engine=self.default_engine,
         )
 
     def api_key_list(self) -> list[str]:

@@ -12,13 +12,39 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from newsbrief.engines.base import EngineInfo, SentenceScores, SummarizerEngine
 from newsbrief.errors import EngineUnavailable, UnknownEngine
 
+if TYPE_CHECKING:
+    from newsbrief.models import Document, Summary
+    from newsbrief.options import SummaryOptions
+
 LOGGER = logging.getLogger(__name__)
 
 EngineFactory = Callable[[], SummarizerEngine]
+
+
+@runtime_checkable
+class WritingEngine(Protocol):
+    """An engine that writes its own summary (``llm.v1``) instead of scoring the article's sentences.
+
+    ``extractive`` makes the summary of the same article with other options (the fallback engine's): a
+    writer whose text does not pass its checks returns that, saying why (``Summary.fallback_reason``).
+    """
+
+    info: EngineInfo
+
+    def write(
+        self,
+        document: Document,
+        options: SummaryOptions,
+        *,
+        reading_wpm: int,
+        extractive: Callable[[SummaryOptions], Summary],
+    ) -> Summary: ...
+
 
 # Modules whose import registers the engines shipped with newsbrief.
 BUILTIN_ENGINE_MODULES = (
@@ -33,6 +59,8 @@ class _Registration:
     info: EngineInfo
     factory: EngineFactory
     available: Callable[[], bool]
+    # What is missing when ``available`` says no (default: the engine's extra).
+    needs: Callable[[], str] | None = None
 
 
 _ENGINES: dict[str, _Registration] = {}
@@ -41,12 +69,19 @@ _LOADING = threading.Lock()
 
 
 def register_engine(
-    info: EngineInfo, *, available: Callable[[], bool] = lambda: True
+    info: EngineInfo,
+    *,
+    available: Callable[[], bool] = lambda: True,
+    needs: Callable[[], str] | None = None,
 ) -> Callable[[EngineFactory], EngineFactory]:
-    """Decorator registering an engine factory under ``info.key``."""
+    """Decorator registering an engine factory under ``info.key``.
+
+    ``available`` says whether the engine can run here (its extra installed, and for an engine that talks to
+    a server, the server configured); ``needs`` what is missing when it cannot (default: its extra).
+    """
 
     def decorate(factory: EngineFactory) -> EngineFactory:
-        _ENGINES[info.key] = _Registration(info, factory, available)
+        _ENGINES[info.key] = _Registration(info, factory, available, needs)
         return factory
 
     return decorate
@@ -77,9 +112,20 @@ def available_engines() -> list[EngineInfo]:
 
 
 def is_installed(key: str) -> bool:
-    """Whether an engine's optional dependencies are importable."""
+    """Whether an engine can run here: its optional dependencies importable (and its server configured)."""
     _load_engines()
     return key in _ENGINES and _ENGINES[key].available()
+
+
+def missing_for(key: str) -> str:
+    """What engine ``key`` needs to run here, e.g. "pip install 'newsbrief[llm]'" (empty: nothing)."""
+    _load_engines()
+    registration = _ENGINES[_resolve(key)]
+    if registration.available():
+        return ""
+    if registration.needs is not None:
+        return registration.needs()
+    return f"pip install 'newsbrief[{registration.info.needs_extra}]'"
 
 
 def get_engine(name: str) -> SummarizerEngine:
@@ -93,6 +139,8 @@ def get_engine(name: str) -> SummarizerEngine:
     key = _resolve(name)
     registration = _ENGINES[key]
     if not registration.available():
+        if registration.needs is not None:
+            raise EngineUnavailable(f"engine {key} needs {registration.needs()}")
         extra = registration.info.needs_extra
         raise EngineUnavailable(f"engine {key} needs optional dependencies: pip install 'newsbrief[{extra}]'")
     return registration.factory()
@@ -122,8 +170,10 @@ __all__ = [
     "EngineInfo",
     "SentenceScores",
     "SummarizerEngine",
+    "WritingEngine",
     "available_engines",
     "get_engine",
     "is_installed",
+    "missing_for",
     "register_engine",
 ]
