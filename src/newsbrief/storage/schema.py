@@ -147,3 +147,30 @@ feed_entries = Table(
     UniqueConstraint("feed_id", "entry_key", name="uq_feed_entries_key"),
 )
 Index("ix_feed_entries_status", feed_entries.c.status, feed_entries.c.feed_id)
+
+# Editors keep the last word (migration 0004): the summary an editor pinned for an article, served instead of
+# the machine's when a request names no engine. One row per article; ``points`` is JSON (each point's text
+# and the article span it came from, or that the editor wrote it).
+pinned_summaries = Table(
+    "pinned_summaries",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("points", Text, nullable=False),
+    Column("pinned_by", String(255), nullable=False),  # the key's label (or "admin"), shown to readers
+    Column("pinned_by_key", Integer, ForeignKey("api_keys.id")),  # NULL: a key of NEWSBRIEF_API_KEYS
+    Column("pinned_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every pin, edit and clear, never updated or deleted (except with its article): who did what, and when.
+summary_edits = Table(
+    "summary_edits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("action", String(16), nullable=False),  # pin (first), edit (a pin replaced), clear
+    Column("points", Text),  # the pinned points as JSON; NULL for a clear
+    Column("editor", String(255), nullable=False),
+    Column("editor_key", Integer, ForeignKey("api_keys.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_summary_edits_article", summary_edits.c.article_id, summary_edits.c.id)
