@@ -224,3 +224,250 @@ def test_ingest_files_and_urls(run_cli: Run, tmp_path: Path, monkeypatch: pytest
     assert lines[2].endswith("new\tBridge opens")
     errors = result.err.strip().split("\n")
     assert len(errors) == 2 and "not_html" in errors[0] and "no such file" in errors[1]
+
+
+def test_summarize_url_fetches_judges_and_stores_nothing(
+    run_cli: Run, loopback_cli_env: str, tmp_path: Path
+) -> None:
+    """A URL given to `summarize` goes through ingest's guarded, polite fetch (robots.txt first), and the
+    summary spans index the fetched article; no database is created or written."""
+    from tests.site import PARAGRAPHS, article_page, running_site
+
+    with running_site() as site:
+        url = site.add("/news/terminal", article_page())
+        result = run_cli("summarize", url, "--format", "json", "-n", "2")
+        fetched = [seen.path for seen in site.seen]
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["title"] == "Harbour approves ferry terminal"
+    assert len(data["sentences"]) == 2
+    article_text = "\n\n".join(PARAGRAPHS)  # the page's body, without its navigation, byline and footer
+    for sentence in data["sentences"]:
+        assert sentence["spans"]
+        for start, end in sentence["spans"]:
+            assert article_text[start:end] and article_text[start:end] in sentence["text"]
+    assert fetched == ["/robots.txt", "/news/terminal"]
+    assert not (tmp_path / "cli.db").exists()  # loopback_cli_env's database: summarize stores nothing
+
+
+@pytest.mark.parametrize(
+    ("route", "allow", "expected"),
+    [
+        pytest.param("/paywall", "127.0.0.1", "not an article (paywall)", id="paywall"),
+        pytest.param("/missing", "127.0.0.1", "answered 404 [http_error]", id="http-404"),
+        pytest.param("/news/terminal", "", "[blocked_address]", id="loopback-not-allowed"),
+    ],
+)
+def test_summarize_url_failures_are_one_line_and_exit_1(
+    run_cli: Run,
+    loopback_cli_env: str,
+    monkeypatch: pytest.MonkeyPatch,
+    route: str,
+    allow: str,
+    expected: str,
+) -> None:
+    from tests.site import PAYWALL, article_page, running_site
+
+    monkeypatch.setenv("NEWSBRIEF_FETCH_ALLOW", allow)
+    with running_site() as site:
+        site.add("/paywall", PAYWALL)
+        site.add("/news/terminal", article_page())
+        result = run_cli("summarize", site.base + route)
+    assert result.code == 1 and result.out == ""
+    assert result.err.startswith(f"error: {site.base}{route}: ") and result.err.count("\n") == 1, result.err
+    assert expected in result.err and "Traceback" not in result.err
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSBRIEF_MAX_INPUT_BYTES", "ten megabytes")
+    result = run_cli("summarize", _write(tmp_path, "s.txt", STORY.encode()))
+    assert result.code == 1 and result.out == ""
+    assert result.err.startswith("error: NEWSBRIEF_MAX_INPUT_BYTES: ") and result.err.count("\n") == 1
+
+
+WARM_STORIES = (
+    STORY,
+    "Tram Line Reopens\n\nThe tram line to the university reopened on Friday after four months of repairs. "
+    "The city said trams will run every six minutes at peak hours.\n\nThe repairs cost 9 million euros. "
+    "Students said the buses that replaced the trams were always full.",
+    "Library Extends Hours\n\nThe central library will open until ten in the evening from next month, the "
+    "council decided on Wednesday. The longer hours follow a petition signed by 4,000 residents.\n\n"
+    "Two new librarians will be hired. The reading rooms will also open on Sunday mornings.",
+)
+
+
+def test_summaries_warm_fills_the_cache_the_api_serves(
+    run_cli: Run, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pre-generation (issue 15): after `summaries warm`, with the service running, every article's
+    summary row is in the cache before any request, and the API serves that row (cached, not recomputed).
+    A second run makes nothing; other options are other rows."""
+    from fastapi.testclient import TestClient
+
+    from newsbrief.config import Settings
+    from newsbrief.services import Service
+    from newsbrief.services.summaries import cached_summary
+    from newsbrief.sources import article_from_text
+    from newsbrief.storage.database import reading
+    from newsbrief.web import create_app
+
+    monkeypatch.setenv("NEWSBRIEF_DATABASE_URL", database_url)
+    monkeypatch.setenv("NEWSBRIEF_FEED_SCHEDULER", "false")
+    with Service(Settings()) as service, TestClient(create_app(service=service)) as client:
+        stored = [row for row, _ in service.store_articles([article_from_text(s) for s in WARM_STORIES])]
+        default = service.summary_options()
+        with reading(service.database) as conn:
+            assert [cached_summary(conn, row, default) for row in stored] == [None, None, None]
+
+        first = run_cli("summaries", "warm")
+        assert first.code == 0, first.err
+        assert first.out.startswith("3 articles: 3 summaries made, 0 already cached, 0 failed (")
+        with reading(service.database) as conn:
+            rows = [cached_summary(conn, row, default) for row in stored]
+        for row, cached in zip(stored, rows, strict=True):
+            assert cached is not None and cached["article_id"] == row.id
+            served = client.get(f"/api/v1/articles/{row.id}/summary")
+            assert served.status_code == 200, served.text
+            body = served.json()
+            assert body["cached"] is True
+            # The very row warm made: a summary made now would carry its own timing.
+            assert body["elapsed_ms"] == cached["elapsed_ms"] and body["sentences"] == cached["sentences"]
+
+        again = run_cli("summaries", "warm", "--quiet")
+        assert again.code == 0 and again.out.startswith("3 articles: 0 summaries made, 3 already cached")
+        assert again.err == ""
+
+        longer = run_cli("summaries", "warm", "--sentences", "5", "--style", "paragraph")
+        assert longer.out.startswith("3 articles: 3 summaries made"), longer.out
+        served = client.get(f"/api/v1/articles/{stored[0].id}/summary?sentences=5&style=paragraph")
+        assert served.json()["cached"] is True
+
+
+def test_summaries_warm_resumes_a_stopped_run(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run stopped after two articles (Ctrl-C) leaves their summaries cached; the same command again makes
+    only the third, and --after starts past an id."""
+    from newsbrief.config import Settings
+    from newsbrief.services import Service
+    from newsbrief.services.warm import WarmReport, warm_summaries
+    from newsbrief.sources import article_from_text
+
+    monkeypatch.setenv("NEWSBRIEF_DATABASE_URL", f"sqlite:///{tmp_path / 'warm.db'}")
+    settings = Settings()
+
+    def stop_after_two(report: WarmReport) -> None:
+        if report.done == 2:
+            raise KeyboardInterrupt
+
+    with Service(settings) as service:
+        stored = [row for row, _ in service.store_articles([article_from_text(s) for s in WARM_STORIES])]
+        with pytest.raises(KeyboardInterrupt):
+            warm_summaries(
+                service.database,
+                service.summary_options(),
+                reading_wpm=settings.reading_wpm,
+                progress=stop_after_two,
+            )
+    resumed = run_cli("summaries", "warm")
+    assert resumed.code == 0, resumed.err
+    assert resumed.out.startswith("3 articles: 1 summaries made, 2 already cached, 0 failed")
+    past = run_cli("summaries", "warm", "-n", "2", "--after", str(stored[1].id))
+    assert past.out.startswith("1 articles: 1 summaries made, 0 already cached")
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        pytest.param((), "newsbrief serve", id="serve"),
+        pytest.param(("--run-command", "make run"), "make run", id="make-run"),
+    ],
+)
+def test_serve_on_a_busy_port_says_what_to_type(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], command: str
+) -> None:
+    """A port another process listens on (a real socket held here): one line naming a free port, exit 1,
+    before anything else is printed, migrated or loaded."""
+    import re
+    import socket
+
+    database = tmp_path / "serve.db"
+    monkeypatch.setenv("NEWSBRIEF_DATABASE_URL", f"sqlite:///{database}")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("NEWSBRIEF_PORT", str(port))
+        result = run_cli("serve", "--samples", *args)
+        assert result.code == 1 and result.out == ""
+        found = re.fullmatch(rf"error: port {port} is busy: NEWSBRIEF_PORT=(\d+) {command}\n", result.err)
+        assert found is not None, result.err
+        suggested = int(found.group(1))
+        assert suggested != port
+        with socket.socket() as probe:  # the suggested port is one a server can listen on
+            probe.bind(("127.0.0.1", suggested))
+    assert not database.exists()
+
+
+@pytest.mark.parametrize(
+    ("missing", "args", "extra"),
+    [
+        pytest.param("rouge_score", ["eval", "rows.jsonl"], "eval", id="eval"),
+        pytest.param("uvicorn", ["serve"], "web", id="serve"),
+        pytest.param("httpx", ["summarize", "https://example.com/story"], "web", id="summarize-url"),
+    ],
+)
+def test_a_missing_extra_is_named_with_its_install_command(
+    tmp_path: Path, missing: str, args: list[str], extra: str
+) -> None:
+    """`make run` installs the web extra only: a command needing another one says which, in one line. The
+    package is made unimportable in a fresh interpreter (None in sys.modules), as if never installed."""
+    code = f"import sys; sys.modules[{missing!r}] = None; from newsbrief.cli import main; main({args!r})"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert result.returncode == 1 and result.stdout == "" and "Traceback" not in result.stderr
+    # The last line: an engine plugin that needs the same package may log its own warning before it.
+    assert result.stderr.splitlines()[-1] == (
+        f"error: this command needs the '{extra}' extra ({missing} is not installed): "
+        f"pip install 'newsbrief[{extra}]'"
+    )
+
+
+def test_summaries_warm_names_an_article_it_cannot_summarize_and_goes_on(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsbrief.config import Settings
+    from newsbrief.models import Article
+    from newsbrief.services import Service
+
+    monkeypatch.setenv("NEWSBRIEF_DATABASE_URL", f"sqlite:///{tmp_path / 'warm.db'}")
+    with Service(Settings()) as service:
+        [(wordless, _), _] = service.store_articles(
+            [
+                Article(paragraphs=("... --- *** 123 456",), language="en"),
+                Article(paragraphs=(STORY.split("\n\n", 1)[1],), language="en"),
+            ]
+        )
+    result = run_cli("summaries", "warm", "--quiet")
+    assert result.code == 1
+    assert result.out.startswith("2 articles: 1 summaries made, 0 already cached, 1 failed")
+    assert (
+        result.err
+        == f"warning: article {wordless.id}: the article has no sentences to summarize (no words found)\n"
+    )
+
+
+def test_every_extra_the_cli_names_is_in_pyproject() -> None:
+    import tomllib
+
+    from newsbrief.cli import _EXTRA_OF_MODULE
+    from tests.conftest import ROOT
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    assert set(_EXTRA_OF_MODULE.values()) <= set(extras)
+    assert {"web", "pg", "dask", "eval"} <= set(extras["all"][0].split("[")[1].rstrip("]").split(","))

@@ -1,13 +1,21 @@
+import types
+
 import pytest
 
 import newsbrief
 
 
 def test_all_is_sorted_and_complete() -> None:
+    # dir(), not vars(): the public names load on first use (newsbrief/__init__.py), and getattr loads them.
     assert newsbrief.__all__ == sorted(newsbrief.__all__)
-    public = {name for name in vars(newsbrief) if not name.startswith("_")} - {"annotations"}
-    modules = {name for name in public if type(getattr(newsbrief, name)).__name__ == "module"}
+    public = {name for name in dir(newsbrief) if not name.startswith("_")} - {"annotations"}
+    modules = {name for name in public if isinstance(getattr(newsbrief, name), types.ModuleType)}
     assert set(newsbrief.__all__) - {"__version__"} == public - modules
+
+
+def test_unknown_names_are_attribute_errors() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'summarise'"):
+        _ = newsbrief.summarise  # type: ignore[attr-defined]
 
 
 def test_summarize_from_text() -> None:

@@ -5,6 +5,7 @@ Each command parses its arguments, calls the pipeline or the ``Service`` (newsbr
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -14,14 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+# Only light modules at the top (click, the options table, the error tree): `newsbrief --version`, `--help`
+# and a mistyped flag load no numpy, pydantic, SQLAlchemy or parser (tests/test_startup.py). Each command
+# imports what it needs when it runs.
 from newsbrief._version import __version__
-from newsbrief.config import Settings
-from newsbrief.engines import available_engines, is_installed
-from newsbrief.errors import NewsbriefError
+from newsbrief.errors import InvalidInput, NewsbriefError
 from newsbrief.options import LENGTH_OPTIONS, OPTIONS, OptionSpec, SummaryOptions
-from newsbrief.render import render_json, render_markdown, render_text
 
 if TYPE_CHECKING:
+    from newsbrief.config import Settings
+    from newsbrief.models import Article
     from newsbrief.services import Service
     from newsbrief.services.feeds import PollReport
 
@@ -72,12 +75,35 @@ def _service(settings: Settings) -> Service:
     return Service(settings)
 
 
+def _settings() -> Settings:
+    """The command's Settings, from the environment; a bad NEWSBRIEF_* value is one line, not a traceback."""
+    from pydantic import ValidationError
+
+    from newsbrief.config import Settings
+
+    try:
+        return Settings()
+    except ValidationError as error:
+        problem = error.errors()[0]
+        name = "NEWSBRIEF_" + "_".join(str(part) for part in problem["loc"]).upper()
+        raise InvalidInput(f"{name}: {problem['msg']}") from None
+
+
+def _pass_settings(command: Callable[..., Any]) -> Callable[..., Any]:
+    """As click.pass_obj with the Settings as the object, built when the command runs: a command's --help
+    (and a usage error) never reads the environment or loads pydantic-settings."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        return command(_settings(), *args, **kwargs)
+
+    return run
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="newsbrief")
-@click.pass_context
-def cli(context: click.Context) -> None:
+def cli() -> None:
     """newsbrief: faithful summaries of news articles, with every sentence traced to its source."""
-    context.obj = Settings()
 
 
 @cli.command()
@@ -91,14 +117,26 @@ def cli(context: click.Context) -> None:
     show_default=True,
     help="json carries each sentence's paragraph, span and features (one object per line).",
 )
-@click.pass_obj
+@_pass_settings
 def summarize(settings: Settings, /, source: str, output_format: str, **given: Any) -> None:
-    """Summarize SOURCE: a text or HTML file, a page saved as text, JSON lines, or - for stdin."""
+    """Summarize a file, a URL, or - (stdin).
+
+    SOURCE is a text or HTML file, a page saved as text, JSON lines, - for standard input, or an http(s)
+    URL: fetched as `ingest` fetches (robots.txt, the address guard, size and time limits), judged and
+    summarized, and not stored.
+    """
     from newsbrief.pipeline import make_summary
+    from newsbrief.render import render_json, render_markdown, render_text
     from newsbrief.sources import read_articles
 
     options = _options_from(settings, given)
-    articles = read_articles(source, max_bytes=settings.max_input_bytes)
+    if _is_url(source):
+        try:
+            articles = [_fetched_article(settings, source)]
+        except NewsbriefError as error:  # the URL in front, as `ingest` says it
+            raise _named(error, source) from None
+    else:
+        articles = read_articles(source, max_bytes=settings.max_input_bytes)
     for number, article in enumerate(articles):
         summary = make_summary(article, options, reading_wpm=settings.reading_wpm)
         if output_format == "json":
@@ -114,15 +152,36 @@ def summarize(settings: Settings, /, source: str, output_format: str, **given: A
             click.echo(render_text(summary))
 
 
+def _fetched_article(settings: Settings, url: str) -> Article:
+    """The article at ``url``, fetched and judged as `ingest` does (the same Ingestor), without a database."""
+    from newsbrief.services.ingest import Ingestor
+
+    ingestor = Ingestor(settings)
+    try:
+        page = ingestor.fetch_page(url)
+        return ingestor.article_from_html(page.body, url=page.url, charset=page.charset)
+    finally:
+        ingestor.close()
+
+
+def _named(error: NewsbriefError, source: str) -> NewsbriefError:
+    """The same error (class, reason) with its message naming the source first."""
+    error.message = _naming(source, error.message)
+    return error
+
+
 @cli.command()
 @_text_or_json
 def engines(output_format: str) -> None:
-    """List the summarization engines and whether they are installed."""
+    """List the engines and whether they are installed."""
+    from newsbrief.engines import available_engines, is_installed, missing_for
+
     rows = [
         {
             "name": info.key,
             "installed": is_installed(info.key),
             "needs_extra": info.needs_extra,
+            "needs": missing_for(info.key),  # llm.v1: its extra, or a configured server
             "description": info.description,
         }
         for info in available_engines()
@@ -131,7 +190,7 @@ def engines(output_format: str) -> None:
         click.echo(json.dumps(rows))
         return
     for row in rows:
-        state = "installed" if row["installed"] else f"needs: pip install 'newsbrief[{row['needs_extra']}]'"
+        state = "installed" if row["installed"] else f"needs: {row['needs']}"
         click.echo(f"{row['name']:<16} {state:<10}  {row['description']}")
 
 
@@ -141,7 +200,7 @@ def engines(output_format: str) -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="Score only the first N articles.")
 @click.option("--language", help="Dataset language for the scorer (default: detected).")
 @_text_or_json
-@click.pass_obj
+@_pass_settings
 def eval_command(
     settings: Settings,
     /,
@@ -151,7 +210,10 @@ def eval_command(
     output_format: str,
     **given: Any,
 ) -> None:
-    """Score an engine on DATASET (JSON lines with article and reference): ROUGE-1/2/Lsum F1 and speed."""
+    """Score an engine on a dataset: ROUGE and speed.
+
+    DATASET is JSON lines with an article and a reference summary; prints ROUGE-1/2/Lsum F1 and speed.
+    """
     # rouge-score pulls in NLTK and SciPy (over a second): imported only when evaluating.
     from newsbrief.eval.runner import evaluate, read_eval_rows
 
@@ -186,7 +248,7 @@ def eval_command(
     "--format", "output_format", type=click.Choice(["parquet", "jsonl"]), default="parquet", show_default=True
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
-@click.pass_obj
+@_pass_settings
 def batch(
     settings: Settings,
     /,
@@ -199,10 +261,11 @@ def batch(
     quiet: bool,
     **given: Any,
 ) -> None:
-    """Summarize every record of SOURCE (JSONL, JSONL.gz or Parquet: a file, folder or glob) into OUTPUT.
+    """Summarize an archive (JSON lines or Parquet) into OUTPUT.
 
-    Records are {"id", "title"?, "url"?, "text" | "article" | "html"}. OUTPUT is a folder of partition
-    files and a manifest; running the same command again resumes where it stopped.
+    SOURCE is JSONL, JSONL.gz or Parquet: a file, folder or glob. Records are {"id", "title"?, "url"?,
+    "text" | "article" | "html"}. OUTPUT is a folder of partition files and a manifest; running the same
+    command again resumes where it stopped.
     """
     if scheduler and workers:
         raise click.UsageError("give --scheduler or --workers, not both")
@@ -235,7 +298,9 @@ def batch(
 )
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Server processes.")
 @click.option("--samples", is_flag=True, help="Load the bundled sample articles first (idempotent).")
-@click.pass_obj
+# How the user started the server, for the busy-port hint (`make run` passes "make run").
+@click.option("--run-command", default="newsbrief serve", hidden=True)
+@_pass_settings
 def serve(
     settings: Settings,
     /,
@@ -244,8 +309,9 @@ def serve(
     database_url: str | None,
     workers: int,
     samples: bool,
+    run_command: str,
 ) -> None:
-    """Run the web service: article pages, the JSON API (/docs) and the widget."""
+    """Run the service: pages, JSON API (/docs), widget."""
     import uvicorn
 
     overrides = {
@@ -254,6 +320,9 @@ def serve(
         if value
     }
     settings = settings.model_copy(update=overrides)
+    # Checked before anything is printed or migrated: a taken port is one line saying what to do, not the
+    # success line followed by uvicorn's "[Errno 98] address already in use".
+    _check_port(settings.host, settings.port, run_command)
     with _service(settings) as service:  # migrates the database, once, before any worker starts
         if samples:
             click.echo(f"sample articles: {service.load_samples()} new")
@@ -278,6 +347,48 @@ def serve(
     )
 
 
+def _check_port(host: str, port: int, run_command: str) -> None:
+    """Fail with what to type instead when ``host:port`` cannot be listened on (another server has it)."""
+    import errno
+
+    problem = _listen_problem(host, port)
+    if problem is None:
+        return
+    if problem.errno == errno.EADDRINUSE:
+        free = _free_port(host, after=port)
+        raise NewsbriefError(f"port {port} is busy: NEWSBRIEF_PORT={free} {run_command}")
+    raise NewsbriefError(f"cannot listen on {host}:{port}: {problem.strerror or problem}")
+
+
+def _listen_problem(host: str, port: int) -> OSError | None:
+    """Why a server could not listen on ``host:port`` now (None: it could). SO_REUSEADDR as uvicorn sets
+    it, so a port in TIME_WAIT counts as free and only a listening socket makes it busy."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:  # socket.gaierror (a host that does not resolve) is an OSError too
+        return error
+    return None
+
+
+def _free_port(host: str, *, after: int) -> int:
+    """A port to suggest: the first free one of the next hundred (the OS's choice when none is)."""
+    import socket
+
+    for candidate in range(after + 1, min(after + 101, 65536)):
+        if _listen_problem(host, candidate) is None:
+            return candidate
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
 def _is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
@@ -292,14 +403,15 @@ def _stored_line(stored_id: int, state: str, title: str | None) -> str:
 
 @cli.command()
 @click.argument("sources", nargs=-1, required=True)
-@click.pass_obj
+@_pass_settings
 def ingest(settings: Settings, /, sources: tuple[str, ...]) -> None:
-    """Store articles from URLs (fetched safely) or files (text, page dumps, HTML, JSON lines).
+    """Store articles from URLs or files.
 
-    Prints one line per stored article (id, new / already stored / not modified, title); a source that
-    fails gets one "error:" line on stderr with its reason (e.g. not an article (paywall), [timeout]), the
-    others go on, and the exit code is 1 if any failed. HTML files are parsed and judged as fetched
-    pages are: in a worker under the parse budgets.
+    URLs are fetched safely; files are text, page dumps, HTML or JSON lines. Prints one line per stored
+    article (id, new / already stored / not modified, title); a source that fails gets one "error:" line
+    on stderr with its reason (e.g. not an article (paywall), [timeout]), the others go on, and the exit
+    code is 1 if any failed. HTML files are parsed and judged as fetched pages are: in a worker under the
+    parse budgets.
     """
     failed = 0
     with _service(settings) as service:
@@ -333,8 +445,60 @@ def _naming(source: str, message: str) -> str:
 
 
 @cli.group()
+def summaries() -> None:
+    """Pre-generate summaries (the first reader never waits)."""
+
+
+# A progress line every this many articles (on stderr).
+_WARM_PROGRESS_EVERY = 100
+
+
+@summaries.command("warm")
+@_summary_option_flags
+@click.option(
+    "--after",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Start past this article id (not needed to resume: done ones are skipped).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@_pass_settings
+def summaries_warm(settings: Settings, /, after: int, quiet: bool, **given: Any) -> None:
+    """Cache a summary of every stored article.
+
+    The pages, the widget and the API then serve it from the cache. One run per summary choice a site
+    offers (the article page's short, medium and long are 2, 3 and 5 sentences; the default options are
+    the API's and the widget's). Safe while `newsbrief serve` runs; a stopped run resumes when run again
+    (cached summaries are skipped). Exit code 1 if an article could not be summarized.
+    """
+    from newsbrief.services.warm import WarmReport, warm_summaries
+
+    options = _options_from(settings, given)
+
+    def show(report: WarmReport) -> None:
+        while report.problems:
+            click.echo(f"warning: {report.problems.pop(0)}", err=True)
+        if not quiet and report.done % _WARM_PROGRESS_EVERY == 0:
+            click.echo(f"{report.done:,}/{report.total:,} articles, last id {report.last_id}", err=True)
+
+    with _service(settings) as service:
+        report = warm_summaries(
+            service.database, options, reading_wpm=settings.reading_wpm, after=after, progress=show
+        )
+    click.echo(
+        f"{report.done:,} articles: {report.made:,} summaries made, {report.cached:,} already cached, "
+        f"{report.failed:,} failed ({options.engine}, {options.length.describe()}, {options.style})"
+    )
+    if report.failed:
+        raise SystemExit(1)
+
+
+@cli.group()
 def feeds() -> None:
-    """Feed subscriptions (RSS, Atom, JSON Feed): new entries are fetched, judged and summarized once."""
+    """Follow feeds (RSS, Atom, JSON Feed).
+
+    New entries are fetched, judged, stored and summarized once.
+    """
 
 
 def _print_poll(report: PollReport) -> None:
@@ -355,9 +519,12 @@ def _print_poll(report: PollReport) -> None:
 @feeds.command("add")
 @click.argument("urls", nargs=-1, required=True)
 @click.option("--no-poll", is_flag=True, help="Subscribe only; the next poll fetches the entries.")
-@click.pass_obj
+@_pass_settings
 def feeds_add(settings: Settings, /, urls: tuple[str, ...], no_poll: bool) -> None:
-    """Subscribe to feeds: each URL is fetched and checked to be a feed first, then polled."""
+    """Subscribe to feeds, then poll them.
+
+    Each URL is fetched and checked to be a feed first.
+    """
     from newsbrief.errors import InvalidInput
 
     failed = 0
@@ -384,9 +551,12 @@ def feeds_add(settings: Settings, /, urls: tuple[str, ...], no_poll: bool) -> No
 
 @feeds.command("list")
 @_text_or_json
-@click.pass_obj
+@_pass_settings
 def feeds_list(settings: Settings, /, output_format: str) -> None:
-    """Subscribed feeds: entries, last poll, next poll, and the last error with its back-off."""
+    """List the feeds and how their polls went.
+
+    Each feed's entries, last poll, next poll, and the last error with its back-off.
+    """
     from newsbrief.web.schemas import FeedPublic
 
     with _service(settings) as service:
@@ -417,7 +587,7 @@ def _when(moment: Any) -> str:
 
 @feeds.command("remove")
 @click.argument("feed")
-@click.pass_obj
+@_pass_settings
 def feeds_remove(settings: Settings, /, feed: str) -> None:
     """Unsubscribe (by id or URL); the articles it brought stay."""
     with _service(settings) as service:
@@ -429,10 +599,12 @@ def feeds_remove(settings: Settings, /, feed: str) -> None:
 @feeds.command("poll")
 @click.argument("which", nargs=-1)
 @click.option("--due", is_flag=True, help="Only the feeds whose next poll time has come.")
-@click.pass_obj
+@_pass_settings
 def feeds_poll(settings: Settings, /, which: tuple[str, ...], due: bool) -> None:
-    """Poll feeds now (all, or those named by id or URL): new entries are fetched, judged, stored and
-    summarized once. Exit code 1 if a feed failed."""
+    """Poll feeds now: all, or those named by id or URL.
+
+    New entries are fetched, judged, stored and summarized once. Exit code 1 if a feed failed.
+    """
     failed = 0
     with _service(settings) as service:
         chosen = [service.find_feed(name) for name in which] if which else service.feeds(due_only=due)
@@ -446,9 +618,12 @@ def feeds_poll(settings: Settings, /, which: tuple[str, ...], due: bool) -> None
 
 @feeds.command("import")
 @click.argument("source")
-@click.pass_obj
+@_pass_settings
 def feeds_import(settings: Settings, /, source: str) -> None:
-    """Subscribe to every feed of an OPML file (a path, - for stdin, or a URL); no fetching yet."""
+    """Subscribe to every feed of an OPML file.
+
+    SOURCE is a path, - for stdin, or a URL; the feeds are not fetched yet.
+    """
     from newsbrief.extract.feed import parse_opml
     from newsbrief.sources import read_source_bytes
 
@@ -466,7 +641,7 @@ def feeds_import(settings: Settings, /, source: str) -> None:
 @click.option(
     "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="File (default stdout)."
 )
-@click.pass_obj
+@_pass_settings
 def feeds_export(settings: Settings, /, output: Path | None) -> None:
     """Write the subscriptions as OPML 2.0."""
     from newsbrief.extract.feed import OpmlFeed, render_opml
@@ -484,7 +659,10 @@ def feeds_export(settings: Settings, /, output: Path | None) -> None:
 
 @cli.group()
 def keys() -> None:
-    """API keys (Authorization: Bearer KEY, or the login of a private deployment's pages)."""
+    """Manage API keys (writes, private pages).
+
+    A key is sent as Authorization: Bearer KEY, or typed at the login of a private deployment's pages.
+    """
 
 
 @keys.command("create")
@@ -496,7 +674,7 @@ def keys() -> None:
     show_default=True,
     help="writer: stores, deletes only what it stored; admin: deletes anything.",
 )
-@click.pass_obj
+@_pass_settings
 def keys_create(settings: Settings, /, label: str | None, role: str) -> None:
     """Create a key and print it once (only its hash is stored)."""
     with _service(settings) as service:
@@ -504,9 +682,12 @@ def keys_create(settings: Settings, /, label: str | None, role: str) -> None:
 
 
 @keys.command("list")
-@click.pass_obj
+@_pass_settings
 def keys_list(settings: Settings, /) -> None:
-    """The keys made here: id, label, role, created, revoked (never the key: it is not stored)."""
+    """List the keys: id, label, role, created, revoked.
+
+    Never the key itself: it is not stored.
+    """
     with _service(settings) as service:
         made = service.keys()
     click.echo(f"{'id':>5}  {'label':<24}  {'role':<6}  {'created':<16}  revoked")
@@ -518,9 +699,12 @@ def keys_list(settings: Settings, /) -> None:
 
 @keys.command("revoke")
 @click.argument("key_id", type=click.IntRange(min=1, max=2_147_483_647))
-@click.pass_obj
+@_pass_settings
 def keys_revoke(settings: Settings, /, key_id: int) -> None:
-    """Revoke key KEY_ID (see `keys list`): it, and the sessions opened with it, stop working at once."""
+    """Revoke key KEY_ID (see `keys list`).
+
+    The key, and the login sessions opened with it, stop working at once.
+    """
     with _service(settings) as service:
         service.revoke_key(key_id)
     click.echo(f"revoked key {key_id}")
@@ -534,7 +718,7 @@ def keys_revoke(settings: Settings, /, key_id: int) -> None:
 )
 @click.option("--language", help="The article's language (default: detected).")
 @_text_or_json
-@click.pass_obj
+@_pass_settings
 def check_command(
     settings: Settings,
     /,
@@ -544,8 +728,11 @@ def check_command(
     language: str | None,
     output_format: str,
 ) -> None:
-    """Check SUMMARY against ARTICLE (files, one of them may be -): a score 0..1 and, per summary
-    sentence, the article sentences supporting it and the numbers, names, quotes... the article lacks."""
+    """Check a summary against its article.
+
+    ARTICLE and SUMMARY are files (one of them may be -). Prints a score 0..1 and, per summary sentence,
+    the article sentences supporting it and the numbers, names, quotes... the article lacks.
+    """
     from newsbrief.check import check, check_pair_line
 
     if pairs is not None:
@@ -597,6 +784,37 @@ def _pair_line(result: dict[str, Any]) -> str:
     return f"{result['id']}\t{result['score']:.2f}\t{'supported' if result['supported'] else 'NOT supported'}"
 
 
+# The optional dependencies (pyproject.toml's extras) a command may find missing, and the extra that has them:
+# `pip install newsbrief` (or `make run`) installs what summarizing and serving need, not everything.
+_EXTRA_OF_MODULE = {
+    **dict.fromkeys(
+        (
+            "fastapi",
+            "starlette",
+            "uvicorn",
+            "jinja2",
+            "httpx",
+            "sqlalchemy",
+            "alembic",
+            "prometheus_client",
+            "feedparser",
+            "defusedxml",
+            "multipart",
+            "fastapi_offline",
+        ),
+        "web",
+    ),
+    "psycopg": "pg",
+    **dict.fromkeys(("dask", "distributed", "pyarrow"), "dask"),
+    "rouge_score": "eval",
+}
+
+
+def _missing_extra(error: ModuleNotFoundError) -> str | None:
+    """The extra to install for a missing optional module; None for any other missing module (a bug)."""
+    return _EXTRA_OF_MODULE.get((error.name or "").split(".")[0])
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the CLI and turns errors into one line on stderr and an exit code."""
     try:
@@ -616,6 +834,13 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as error:
         if os.environ.get("NEWSBRIEF_DEBUG"):
             raise
+        if isinstance(error, ModuleNotFoundError) and (extra := _missing_extra(error)) is not None:
+            click.echo(
+                f"error: this command needs the '{extra}' extra ({error.name} is not installed): "
+                f"pip install 'newsbrief[{extra}]'",
+                err=True,
+            )
+            sys.exit(1)
         click.echo(
             f"error: internal error ({type(error).__name__}: {error}); set NEWSBRIEF_DEBUG=1 for details",
             err=True,
