@@ -38,7 +38,7 @@ def article_page(
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="{charset}"><title>{title}</title>{link}{head}'
         '<meta property="og:type" content="article">'
-        '<meta property="og:image" content="https://courier.example/img/terminal.jpg"></head><body>{before}<nav><a href="/">Home</a> '
+        f'<meta property="og:image" content="https://courier.example/img/terminal.jpg"></head><body>{before}<nav><a href="/">Home</a> '
         f'<a href="/world">World</a></nav><article><h1>{title}</h1><p class="byline">By Ana Ruiz</p>{body}'
         f"</article>{after}<footer>© 2026 Harbour Courier</footer></body></html>"
     )

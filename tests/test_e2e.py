@@ -14,8 +14,7 @@ import httpx
 import pytest
 
 CHROMIUM = os.environ.get("NEWSBRIEF_CHROMIUM", "/usr/bin/chromium")
-# Screenshots go to a temporary folder unless NEWSBRIEF_SCREENSHOTS names one (docs/ keeps the committed ones).
-SCREENSHOTS = os.environ.get("NEWSBRIEF_SCREENSHOTS")
+# Screenshots go to a temporary folder; docs/screenshots are retaken by scripts/screenshots.py.
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
@@ -82,9 +81,7 @@ def browser() -> Iterator[object]:
 
 
 def _shot(page: object, name: str, tmp_path: Path) -> None:
-    folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / name), full_page=True)  # type: ignore[attr-defined]
+    page.screenshot(path=str(tmp_path / name), full_page=True)  # type: ignore[attr-defined]
 
 
 def test_article_page_summary_highlight_and_next(server: str, browser: object, tmp_path: Path) -> None:

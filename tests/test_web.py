@@ -307,3 +307,132 @@ def test_keys_made_by_the_cli_open_writes(
             ),
             401,
         )
+
+
+def _body_paragraphs(html: str) -> list[str]:
+    """The article body's paragraphs as a reader's browser shows them (tags dropped, entities decoded)."""
+    import html as html_module
+
+    body = html[html.index('<div class="body">') : html.index("</div>", html.index('<div class="body">'))]
+    return [
+        html_module.unescape(re.sub(r"<[^>]+>", "", inner)) for inner in re.findall(r"<p>(.*?)</p>", body)
+    ]
+
+
+def test_the_article_page_shows_the_stored_text_exactly(client: TestClient) -> None:
+    """Sentence spans wrap the stored text; they never add a space to it (issue 15, item 3)."""
+    text = (
+        "Stocks Slide\n\n"
+        "The Dow Jones Industrial Average .DJI fell 1.2%, the S&P 500 .SPX lost 0.8% and the Nasdaq "
+        "Composite .IXIC dropped 1%.Traders blamed the bond market for the fall on Wall Street. "
+        "The dollar index .DXY rose 0.3% against a basket of currencies.\n\n"
+        "Oil prices were little changed in late trading in New York on Friday, brokers said."
+    )
+    article = create(client, text=text)
+    stored = client.get(f"/api/v1/articles/{article['id']}").json()["paragraphs"]
+    for params in ({}, {"summary": 1}, {"summary": 1, "at": "bottom"}):
+        page = client.get(f"/articles/{article['id']}", params=params).text
+        assert _body_paragraphs(page) == stored
+        assert 'class="sentence" id="s-0"' in page
+    assert "Average .DJI fell" in _body_paragraphs(page)[0]
+    # Without JavaScript, the bottom button's summary opens under it, not at the top (item 4).
+    assert page.index('class="summary-form summary-bottom"') < page.index('id="summary"')
+    top = client.get(f"/articles/{article['id']}", params={"summary": 1}).text
+    assert top.index('id="summary"') < top.index('class="summary-form summary-bottom"')
+
+
+def test_reader_facing_words(client: TestClient) -> None:
+    """Plain words on pages and in API errors (issue 15, item 6)."""
+    html_accept = {"Accept": "text/html"}
+    page_html = (
+        '<html><head><title>Tram line opens</title><meta property="article:published_time" '
+        'content="2026-11-04T09:00:00+00:00"><meta property="og:site_name" content="Harbour Courier">'
+        "</head><body><article><h1>Tram line opens</h1>"
+        "<p>The new tram line between the station and the harbour opened on Wednesday after three years "
+        "of works, the city said.</p><p>Trams will run every six minutes at rush hour and every ten "
+        "minutes in the evening, the operator announced.</p><p>The line cost 210 million euros, a third "
+        "more than planned, and the council has asked auditors to explain why.</p></article></body></html>"
+    )
+    article = create(client, html=page_html, url="https://courier.example/tram")
+    page = client.get(f"/articles/{article['id']}", params={"summary": 1}).text
+    assert "Key sentences from the article" in page and "chosen by" not in page
+    assert "4 November 2026" in page and "04 November" not in page
+    assert "4 November 2026" in client.get("/").text
+    for path, params, words in (
+        (f"/articles/{article['id']}", {"length": "huge"}, "must be one of: short, medium, long"),
+        ("/articles/abc", {}, "must be a whole number"),
+        ("/", {"page": 0}, "must be at least 1"),
+    ):
+        refused = client.get(path, params=params, headers=html_accept)
+        assert refused.status_code == 422 and words in refused.text, refused.text
+        assert not re.search(r"Input should|String should|(query|path)\.\w+:", refused.text)
+    past_end = client.get("/", params={"page": 99}, headers=html_accept).text
+    assert "Page 99 is past the end" in past_end and "No articles yet" not in past_end
+    assert "there is 1 article, on 1 page" in past_end
+    missing = client.get("/no/such/page", headers=html_accept)
+    assert missing.status_code == 404 and missing.text.count("ot found") + missing.text.count("ot Found") == 1
+    assert "There is no page at /no/such/page" in missing.text
+    assert _error(client.get("/no/such/page"), 404, "not_found")["message"] != "Not Found"
+    assert "each links to where it stands" not in client.get("/").text
+    malformed = client.post(
+        "/api/v1/articles", content=b'{"text": ', headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert _error(malformed, 422, "validation_error")["message"].startswith("the body must be JSON: ")
+    for url in ("ftp://courier.example/a", "courier.example/a", "javascript:alert(1)"):
+        error = _error(client.post("/api/v1/articles", json={"url": url}, headers=AUTH), 422, "fetch_failed")
+        assert error["reason"] == "bad_scheme" and "robots" not in error["message"]
+        assert "only http and https" in error["message"]
+
+
+def test_article_source_link_image_and_undated_last(client: TestClient) -> None:
+    """Source, a link to the original, the lead image (lazy, with alt text) and the date; undated articles
+    after dated ones, on the page and in the API (issue 15, item 5)."""
+    from tests.site import article_page
+
+    dated_html = article_page(head='<meta property="article:published_time" content="2026-10-02T08:00:00Z">')
+    dated = create(client, html=dated_html, url="https://courier.example/2026/10/ferry")
+    undated = create(client, text=STORY)  # stored later, without a date
+    assert dated["image_url"] == "https://courier.example/img/terminal.jpg"
+    page = client.get(f"/articles/{dated['id']}").text
+    image = re.search(r'<img src="https://courier\.example/img/terminal\.jpg"[^>]*>', page)
+    assert image is not None and 'loading="lazy"' in image.group() and 'alt="Picture for' in image.group()
+    assert re.search(r'<a class="original" href="https://courier\.example/2026/10/ferry"', page)
+    assert "2 October 2026" in page
+    listing = client.get("/").text
+    assert listing.index("Harbour approves ferry terminal") < listing.index("Harbour Works Start")
+    assert "unknown site" not in listing
+    api_order = [row["id"] for row in client.get("/api/v1/articles").json()["data"]]
+    assert api_order == [dated["id"], undated["id"]]
+
+
+def test_page_html_mode_and_bookmarklet_refusals(client: TestClient) -> None:
+    """A standfirst without a full stop is not a key point; a paywalled page sent by the bookmarklet gets
+    advice a reader can follow (issue 15, item 11)."""
+    from tests.site import PAYWALL, article_page
+
+    standfirst = "Residents lose their two-year fight against the harbour project"
+    html = article_page().replace(
+        '<p class="byline">By Ana Ruiz</p>',
+        f'<p class="standfirst">{standfirst}</p><p class="byline">By Ana Ruiz</p>',
+    )
+    summary = client.post("/api/v1/summarize", json={"html": html, "url": "https://courier.example/t"})
+    assert summary.status_code == 200, summary.text
+    points = [point["text"] for point in summary.json()["sentences"]]
+    assert points and all(standfirst not in point for point in points)
+    read = client.post("/read", data={"html": html, "url": "https://courier.example/t"})
+    assert read.status_code == 200 and f"<li>{standfirst}" not in read.text
+    refused = client.post("/read", data={"html": PAYWALL, "url": "https://courier.example/deal"})
+    assert refused.status_code == 422
+    assert "send the page" not in refused.text and "Log in to the site" in refused.text
+    assert "[paywall]" not in refused.text
+    stub = "<html><head><title>Tide</title></head><body><article><h1>Tide</h1><p>Closed.</p></article></body></html>"
+    too_short = _error(client.post("/api/v1/summarize", json={"html": stub}), 422, "not_article")
+    assert "has 1 word of article text" in too_short["message"]
+
+
+def test_widget_demo_without_any_url(client: TestClient) -> None:
+    """The newest article was posted as text (no URL): the demo's widget sends the page's own HTML."""
+    create(client, text=STORY)
+    demo = client.get("/widget-demo")
+    assert demo.status_code == 200
+    assert "data-article-url" not in demo.text and 'data-send-html="fallback"' in demo.text

@@ -170,8 +170,28 @@ class Sentence:
 
 
 @dataclass(frozen=True, slots=True)
+class Removal:
+    """A piece compression removed from a sentence: its span in the article, its text and why it could go
+    (a reason code of newsbrief.compression: "dateline", "appositive", ...)."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
 class SummarySentence:
-    """A sentence chosen for a summary, with its place in the article and why it was chosen."""
+    """A sentence chosen for a summary, with its place in the article and why it was chosen.
+
+    ``start``/``end`` span the whole source sentence; ``text`` is what is shown, made of the article pieces
+    in ``spans`` (one span when nothing was removed; empty means the whole ``start``/``end``), and
+    ``removed`` lists what compression took out, with its reason.
+    """
 
     text: str
     index: int
@@ -180,6 +200,13 @@ class SummarySentence:
     end: int
     score: float
     features: dict[str, float] = field(default_factory=dict)
+    spans: tuple[tuple[int, int], ...] = ()
+    removed: tuple[Removal, ...] = ()
+
+    @property
+    def evidence(self) -> tuple[tuple[int, int], ...]:
+        """The article spans the shown text is made of."""
+        return self.spans or ((self.start, self.end),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +222,10 @@ class Summary:
     language: str | None
     elapsed_ms: float
     title: str | None = None
+    # An engine that writes (llm.v1, issue 16): why its text was replaced by the extractive fallback's, and
+    # what the model call cost (model, tokens in and out, latency) and what the checker dropped.
+    fallback_reason: str | None = None
+    generation: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> str:

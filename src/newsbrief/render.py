@@ -29,10 +29,20 @@ def summary_to_dict(summary: Summary, *, source_id: str | None = None) -> dict[s
                 "end": sentence.end,
                 "score": sentence.score,
                 "features": sentence.features,
+                # The article pieces the text is made of, and what compression removed (and why).
+                "spans": [list(span) for span in sentence.evidence],
+                "removed": [
+                    {"start": piece.start, "end": piece.end, "text": piece.text, "reason": piece.reason}
+                    for piece in sentence.removed
+                ],
             }
             for sentence in summary.sentences
         ],
     }
+    # Only an engine that writes (llm.v1) has these: the extractive engines' JSON stays as it was.
+    if summary.generation:
+        data["fallback_reason"] = summary.fallback_reason
+        data["generation"] = summary.generation
     if source_id is not None:
         data["id"] = source_id
     return data

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from newsbrief.extract.feed import ParsedFeed
+    from newsbrief.services.editorial import Editorial
     from newsbrief.services.feeds import PollReport
     from newsbrief.services.ingest import Ingestor, UrlIngest
     from newsbrief.storage.feed_repo import StoredFeed
@@ -49,6 +50,13 @@ class Service:
 
             self._ingestor = Ingestor(self.settings)
         return self._ingestor
+
+    @property
+    def editorial(self) -> Editorial:
+        """Pinned summaries: editors' versions, served instead of the machine's (services/editorial.py)."""
+        from newsbrief.services.editorial import Editorial
+
+        return Editorial(self.database)
 
     def close(self) -> None:
         if self._ingestor is not None:

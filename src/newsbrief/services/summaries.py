@@ -10,39 +10,69 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from newsbrief.engines.llm import TRANSIENT_REASONS
 from newsbrief.models import Article
 from newsbrief.options import SummaryOptions
 from newsbrief.pipeline import make_summary
 from newsbrief.render import summary_to_dict
+from newsbrief.services.editorial import pinned_summary_of
 from newsbrief.storage import repo
 from newsbrief.storage.repo import StoredArticle
 
 
 def summary_for(
-    *, conn: Connection, stored: StoredArticle, options: SummaryOptions, reading_wpm: int
+    *,
+    conn: Connection,
+    stored: StoredArticle,
+    options: SummaryOptions,
+    reading_wpm: int,
+    editorial: bool = False,
 ) -> tuple[dict[str, Any], bool]:
     """The summary of a stored article, from the cache or made now and cached on ``conn`` (the caller's
-    write transaction: the summary commits with what the caller writes). Returns (payload, cached)."""
+    write transaction: the summary commits with what the caller writes). Returns (payload, cached).
+
+    ``editorial``: serve the summary an editor pinned, when there is one (a request that named no
+    engine: services/editorial.py)."""
+    pinned = pinned_summary_of(conn, stored, options) if editorial else None
+    if pinned is not None:
+        return pinned, True
     cached = cached_summary(conn, stored, options)
     if cached is not None:
         return cached, True
     payload = _new_summary(stored, options, reading_wpm)
-    _save_summary(conn, stored, options, payload)
+    if lasting(payload):
+        _save_summary(conn, stored, options, payload)
     return payload, False
 
 
 def summary_of_stored(
-    *, database: Engine, conn: Connection, stored: StoredArticle, options: SummaryOptions, reading_wpm: int
+    *,
+    database: Engine,
+    conn: Connection,
+    stored: StoredArticle,
+    options: SummaryOptions,
+    reading_wpm: int,
+    editorial: bool = False,
 ) -> tuple[dict[str, Any], bool]:
     """As ``summary_for``, for readers: the cache is read on ``conn`` (a read transaction) and a new summary
     is saved in a short write transaction of its own, committed before this returns."""
+    pinned = pinned_summary_of(conn, stored, options) if editorial else None
+    if pinned is not None:
+        return pinned, True
     cached = cached_summary(conn, stored, options)
     if cached is not None:
         return cached, True
     payload = _new_summary(stored, options, reading_wpm)
-    with database.begin() as writer:
-        _save_summary(writer, stored, options, payload)
+    if lasting(payload):
+        with database.begin() as writer:
+            _save_summary(writer, stored, options, payload)
     return payload, False
+
+
+def lasting(payload: dict[str, Any]) -> bool:
+    """Whether a new summary may be cached: not an LLM engine's fallback for a passing server fault (down,
+    slow, busy: the next request asks the model again)."""
+    return payload.get("fallback_reason") not in TRANSIENT_REASONS
 
 
 def cached_summary(conn: Connection, stored: StoredArticle, options: SummaryOptions) -> dict[str, Any] | None:

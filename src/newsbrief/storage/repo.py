@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from newsbrief.models import PARAGRAPH_SEPARATOR, Article, Validators
@@ -24,9 +24,8 @@ from newsbrief.storage.schema import (
     sources,
     summaries,
 )
+from newsbrief.storage.search import Snippet, matching_condition, parse_query, snippets
 from newsbrief.urls import canonical_url
-
-_SEARCH_TERM = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,34 +143,32 @@ def delete_article(*, conn: Connection, article_id: int) -> bool:
 
 
 def _newest_first() -> tuple[Any, ...]:
-    published = func.coalesce(articles.c.published, articles.c.created_at)
-    return (published.desc(), articles.c.id.desc())
+    # Dated articles first, newest first; then the undated ones, newest stored first. Sorting an undated
+    # article by when it was stored would put an old story without a date above today's news.
+    undated = case((articles.c.published.is_(None), 1), else_=0)
+    return (undated, articles.c.published.desc(), articles.c.created_at.desc(), articles.c.id.desc())
 
 
 def list_articles(
     *, conn: Connection, query: str | None, limit: int, offset: int
 ) -> tuple[list[StoredArticle], int]:
-    """A page of articles, newest first; ``query`` searches titles and bodies as plain words (no syntax)."""
-    terms = _SEARCH_TERM.findall(query or "")
+    """A page of articles, newest first; ``query`` searches titles and bodies: words, ``OR`` and quoted
+    phrases (``storage.search``), never the database's own syntax."""
+    search = parse_query(query or "")
     statement = select(articles)
     count = select(func.count()).select_from(articles)
-    if terms:
-        condition = _search_condition(conn, terms)
+    if not search.is_empty:
+        condition = matching_condition(conn, search)
         statement = statement.where(condition)
         count = count.where(condition)
     rows = conn.execute(statement.order_by(*_newest_first()).limit(limit).offset(offset)).all()
     return [_to_stored(row) for row in rows], int(conn.execute(count).scalar_one())
 
 
-def _search_condition(conn: Connection, terms: list[str]) -> Any:
-    if conn.dialect.name == "sqlite":
-        # Each word quoted: FTS5 operators typed by a user are searched as words, never parsed.
-        match = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
-        matching = text("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :match").bindparams(
-            match=match
-        )
-        return articles.c.id.in_(matching.columns(rowid=articles.c.id.type).subquery().select())
-    return text("articles.search @@ plainto_tsquery('simple', :words)").bindparams(words=" ".join(terms))
+def search_snippets(*, conn: Connection, query: str | None, article_ids: Sequence[int]) -> dict[int, Snippet]:
+    """A passage of each listed article around what ``query`` matched, the matches highlighted (empty
+    without a query)."""
+    return snippets(conn=conn, query=parse_query(query or ""), article_ids=article_ids)
 
 
 def neighbours(*, conn: Connection, stored: StoredArticle) -> Neighbours:
@@ -372,6 +369,13 @@ def _hash_key(key: str) -> str:
 
 def count_articles(*, conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(articles)).scalar_one())
+
+
+def article_ids_after(*, conn: Connection, after: int, limit: int) -> list[int]:
+    """Up to ``limit`` article ids above ``after``, ascending: a walk over every article that stays correct
+    while articles are added or deleted (keyset, not offset), and resumes from the last id it saw."""
+    statement = select(articles.c.id).where(articles.c.id > after).order_by(articles.c.id).limit(limit)
+    return [int(article_id) for article_id in conn.execute(statement).scalars()]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from newsbrief._version import __version__
 from newsbrief.errors import Forbidden, InvalidInput, NotFound
 from newsbrief.options import SummaryOptions
 from newsbrief.services import Service
-from newsbrief.services.summaries import summarize_payload, summary_of_stored
+from newsbrief.services.editorial import pinned_summary_of_article
+from newsbrief.services.summaries import lasting, summarize_payload, summary_of_stored
 from newsbrief.storage import feed_repo, repo
 from newsbrief.storage.database import reading
 from newsbrief.web.cache import CachedResponse, ResponseCache
@@ -39,6 +40,7 @@ from newsbrief.web.schemas import (
     FeedCreate,
     FeedPublic,
     FeedsPublic,
+    SnippetPublic,
     SummarizeRequest,
     SummaryPublic,
     option_constraints,
@@ -63,6 +65,7 @@ async def summary_options_from_query(
     seconds: Annotated[float | None, _option_query("seconds")] = None,
     style: Annotated[str, _option_query("style")] = "bullets",
     engine: Annotated[str | None, _option_query("engine")] = None,
+    compress: Annotated[str, _option_query("compress")] = "auto",
 ) -> SummaryOptions:
     """The summary options as query parameters, bounded by the one table (async: no thread hop on the
     cached path)."""
@@ -74,6 +77,7 @@ async def summary_options_from_query(
         seconds=seconds,
         style=style,
         engine=engine,
+        compress=compress,
     )
 
 
@@ -113,14 +117,24 @@ def create_article(
 def list_articles(
     conn: ConnectionDep,
     q: Annotated[
-        str | None, Query(max_length=500, description="Words to search in titles and bodies.")
+        str | None,
+        Query(
+            max_length=500,
+            description='Search titles and bodies: all the words; `OR` for either; "quoted phrases".',
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ArticlesPublic:
-    """Articles newest first, optionally matching all the words of ``q``."""
+    """Articles newest first, optionally matching ``q`` (words, ``OR``, "quoted phrases"), each match with a
+    snippet of its body, the matched words highlighted."""
     rows, count = repo.list_articles(conn=conn, query=q, limit=limit, offset=offset)
-    return ArticlesPublic(data=[ArticlePublic.of(row, with_body=False) for row in rows], count=count)
+    found = repo.search_snippets(conn=conn, query=q, article_ids=[row.id for row in rows])
+    data = [ArticlePublic.of(row, with_body=False) for row in rows]
+    for item in data:
+        if item.id in found:
+            item.snippet = SnippetPublic.of(found[item.id])
+    return ArticlesPublic(data=data, count=count)
 
 
 @router.get("/articles/{article_id}", response_model=ArticlePublic, dependencies=[ReadAccess])
@@ -171,26 +185,37 @@ def remove_feed(feed_id: FeedId, request: Request, caller: WriterDep) -> Respons
 
 @router.get("/articles/{article_id}/summary", response_model=SummaryPublic, dependencies=[ReadAccess])
 async def get_summary(article_id: ArticleId, request: Request, options: SummaryOptionsDep) -> Response:
-    """The summary (made on first request, then cached), each sentence with its span in the article text."""
-    key = (article_id, options.engine, options.key())
+    """The summary (made on first request, then cached), each sentence with its span in the article text.
+
+    With no ``engine`` asked, the newsroom's pinned version when an editor pinned one (``edited``: true)."""
+    editorial = not request.query_params.get("engine")
+    key = (article_id, options.engine, options.key(), editorial)
     cache: ResponseCache = request.app.state.response_cache
     hit = cache.get(key)
     if hit is not None:  # served on the event loop: no thread, no database
         return _cached_response(request, hit)
-    payload, cached = await run_in_threadpool(_load_or_make_summary, request, article_id, options)
+    payload, cached = await run_in_threadpool(_load_or_make_summary, request, article_id, options, editorial)
     response = _summary_response(request, payload, cached)
-    # Later requests are cache hits, and their body says so.
-    cache.put(
-        key, CachedResponse(body=bytes(JSONResponse({**payload, "cached": True}).body), etag=etag_of(payload))
-    )
+    # Later requests are cache hits, and their body says so (not an LLM fallback for a passing server fault).
+    if lasting(payload):
+        cache.put(
+            key,
+            CachedResponse(
+                body=bytes(JSONResponse({"edited": False, **payload, "cached": True}).body),
+                etag=etag_of(payload),
+            ),
+        )
     return response
 
 
 def _load_or_make_summary(
-    request: Request, article_id: int, options: SummaryOptions
+    request: Request, article_id: int, options: SummaryOptions, editorial: bool
 ) -> tuple[dict[str, object], bool]:
     database = request.app.state.service.database
     with reading(database) as conn:
+        pinned = pinned_summary_of_article(conn, article_id, options) if editorial else None
+        if pinned is not None:
+            return pinned, True
         stored_payload = repo.get_cached_summary_of_article(
             conn=conn, article_id=article_id, engine=options.engine, options=options.key()
         )
@@ -214,7 +239,8 @@ def get_summary_by_url(
     options: SummaryOptionsDep,
     url: Annotated[str, Query(max_length=2048, description="The article's URL, as stored.")],
 ) -> Response:
-    """The summary of the stored article at ``url`` (the widget's request on a publisher's page)."""
+    """The summary of the stored article at ``url`` (the widget's request on a publisher's page); with no
+    ``engine`` asked, the newsroom's pinned version when there is one."""
     stored = repo.find_article_by_url(conn=conn, url=url)
     if stored is None:
         raise NotFound("no stored article has this URL")
@@ -224,15 +250,20 @@ def get_summary_by_url(
         stored=stored,
         options=options,
         reading_wpm=settings.reading_wpm,
+        editorial=not request.query_params.get("engine"),
     )
     return _summary_response(request, payload, cached)
 
 
 @router.post("/summarize", response_model=SummaryPublic, dependencies=[ReadAccess])
-def summarize(body: SummarizeRequest, settings: SettingsDep, ingestor: IngestorDep) -> SummaryPublic:
+def summarize(
+    request: Request, body: SummarizeRequest, settings: SettingsDep, ingestor: IngestorDep
+) -> SummaryPublic:
     """Summarize a page's own HTML (sent by the widget or a bookmarklet) or a text, without storing it."""
     article = article_from_payload(ingestor, text=body.text, html=body.html, url=body.url, title=None)
-    return SummaryPublic(**summarize_payload(article, body.options(settings.summary), settings.reading_wpm))
+    payload = summarize_payload(article, body.options(settings.summary), settings.reading_wpm)
+    request.app.state.metrics.observe_generation(payload)
+    return SummaryPublic(**payload)
 
 
 @router.post("/check", response_model=CheckPublic, dependencies=[ReadAccess])
@@ -270,11 +301,13 @@ def _cached_response(request: Request, hit: CachedResponse) -> Response:
 
 def _summary_response(request: Request, payload: dict[str, object], cached: bool) -> Response:
     request.app.state.metrics.summaries.labels("hit" if cached else "miss").inc()
+    if not cached:
+        request.app.state.metrics.observe_generation(payload)
     etag = etag_of(payload)
     headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
     if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
-    return JSONResponse({**payload, "cached": cached}, headers=headers)
+    return JSONResponse({"edited": False, **payload, "cached": cached}, headers=headers)
 
 
 CountsAccess = Annotated[bool, Depends(may_see_counts)]

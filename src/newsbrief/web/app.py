@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy.exc import OperationalError
@@ -44,6 +47,27 @@ class Metrics:
             "newsbrief_http_request_seconds", "Request latency", ["route"], registry=self.registry
         )
         self.summaries = Counter("newsbrief_summaries", "Summaries served", ["cache"], registry=self.registry)
+        # llm.v1 (issue 16): what the model calls cost, and how often the gate or the server sent the
+        # summary to the extractive fallback ("written" when the model's text was used).
+        self.llm_tokens = Counter(
+            "newsbrief_llm_tokens", "Tokens sent to and from the LLM", ["direction"], registry=self.registry
+        )
+        self.llm_latency = Histogram(
+            "newsbrief_llm_request_seconds", "Latency of LLM answers", registry=self.registry
+        )
+        self.llm_summaries = Counter(
+            "newsbrief_llm_summaries", "llm.v1 summaries by outcome", ["outcome"], registry=self.registry
+        )
+
+    def observe_generation(self, payload: Mapping[str, Any]) -> None:
+        """Count a newly made summary's model call (a summary of an engine that writes; others: nothing)."""
+        generation = payload.get("generation")
+        if not isinstance(generation, dict):
+            return
+        self.llm_tokens.labels("in").inc(generation.get("tokens_in", 0))
+        self.llm_tokens.labels("out").inc(generation.get("tokens_out", 0))
+        self.llm_latency.observe(generation.get("latency_ms", 0) / 1000)
+        self.llm_summaries.labels(payload.get("fallback_reason") or "written").inc()
 
 
 def create_app(
@@ -72,11 +96,14 @@ def create_app(
             if owned:
                 service.close()
 
-    app = FastAPI(
+    # /docs and /redoc with Swagger UI and ReDoc served from the fastapi-offline wheel, not a CDN: the
+    # API docs work on an intranet or a machine with no internet.
+    app = FastAPIOffline(
         title="newsbrief",
         version=__version__,
         description="Faithful news summaries with every sentence traced to its source.",
         lifespan=lifespan,
+        static_url="/static/docs",
     )
     app.state.settings = settings
     app.state.service = service
@@ -89,6 +116,8 @@ def create_app(
         auto_reload=False,
     )
     app.state.templates.filters["http_url"] = http_url  # only http(s) URLs become links
+    app.state.templates.filters["long_date"] = long_date
+    app.state.templates.filters["site_of"] = site_of
     app.state.secret = deployment_secret(
         settings, service.database
     )  # signs sessions and the bookmarklet token
@@ -98,12 +127,14 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RefuseNulQuery)
     app.add_middleware(Measure, metrics=app.state.metrics)
-    from newsbrief.web import api, pages
+    from newsbrief.web import api, editorial, pages
 
     app.include_router(api.router)
     app.include_router(api.probes)
     app.include_router(pages.router)
     app.include_router(pages.public)
+    app.include_router(editorial.router)  # editors' pinned summaries
+    app.include_router(editorial.pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
@@ -143,6 +174,90 @@ def error_response(status: int, code: str, message: str, reason: str | None = No
     return JSONResponse({"error": error}, status_code=status)
 
 
+def long_date(value: date | None) -> str:
+    """A date as readers write it: "4 November 2026" (no zero padding, no locale surprises)."""
+    if value is None:
+        return ""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def site_of(url: object) -> str | None:
+    """The host of an http(s) URL without ``www.``, for a source line when the page named no site."""
+    link = http_url(url)
+    if link is None:
+        return None
+    host = urlsplit(link).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def api_problem(issue: Mapping[str, Any]) -> str:
+    """One request-validation problem for an API client: where it is and what is wrong."""
+    if issue.get("type") == "json_invalid":
+        return _json_problem(issue)
+    where = ".".join(str(part) for part in issue.get("loc", ()))
+    return f"{where}: {issue.get('msg', 'invalid')}"
+
+
+def _json_problem(issue: Mapping[str, Any]) -> str:
+    detail = str((issue.get("ctx") or {}).get("error", "it could not be parsed"))
+    position = next((part for part in reversed(issue.get("loc", ())) if isinstance(part, int)), None)
+    at = f" (at character {position})" if position is not None else ""
+    return f"the body must be JSON: {detail}{at}"
+
+
+def plain_problem(issue: Mapping[str, Any]) -> str:
+    """One request-validation problem as a sentence a reader understands (for HTML pages)."""
+    kind = str(issue.get("type", ""))
+    if kind == "json_invalid":
+        return _json_problem(issue).capitalize() + "."
+    loc = [str(part) for part in issue.get("loc", ()) if not isinstance(part, int)]
+    name = loc[-1] if loc else "value"
+    what = "The article number" if name == "article_id" else f"The {name.replace('_', ' ')}"
+    ctx = issue.get("ctx") or {}
+    value = issue.get("input")
+    shown = f" “{str(value)[:60]}”" if isinstance(value, str | int | float) and str(value) else ""
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"{what}{shown} must be a whole number."
+    if kind in ("float_parsing", "float_type"):
+        return f"{what}{shown} must be a number."
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{what}{shown} must be at least {ctx.get('ge', ctx.get('gt'))}."
+    if kind in ("less_than_equal", "less_than"):
+        return f"{what}{shown} must be at most {ctx.get('le', ctx.get('lt'))}."
+    if kind == "string_pattern_mismatch":
+        choices = _choices(str(ctx.get("pattern", "")))
+        return f"{what}{shown} must be one of: {', '.join(choices)}." if choices else f"{what} is not valid."
+    if kind == "string_too_long":
+        return f"{what} is too long (at most {ctx.get('max_length')} characters)."
+    if kind == "missing":
+        return f"{what} is missing."
+    return f"{what} is not valid."
+
+
+def _choices(pattern: str) -> list[str]:
+    """The words of an anchored alternation such as ``^(short|medium|long)$``; [] for any other pattern."""
+    inner = pattern.removeprefix("^(").removesuffix(")$")
+    if inner == pattern or not all(word.isalnum() for word in inner.split("|")):
+        return []
+    return inner.split("|")
+
+
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith(
         ("/api/", "/healthz", "/metrics")
@@ -156,17 +271,24 @@ def _install_errors(app: FastAPI) -> None:
 
     async def validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
-        problems = [
-            f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}" for issue in error.errors()
-        ]
-        return _render_error(request, 422, "validation_error", "; ".join(problems))
+        issues = list(error.errors())
+        if _wants_html(request):  # a reader: plain sentences, no field paths or pydantic wording
+            message = " ".join(plain_problem(issue) for issue in issues)
+        else:
+            message = "; ".join(api_problem(issue) for issue in issues)
+        return _render_error(request, 422, "validation_error", message)
 
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, StarletteHTTPException)
         code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
             error.status_code, "http_error"
         )
-        response = _render_error(request, error.status_code, code, str(error.detail))
+        detail = str(error.detail)
+        if error.status_code == 404 and detail == "Not Found":  # Starlette's words for an unknown route
+            detail = f"There is no page at {request.url.path[:200]}."
+        elif error.status_code == 405 and detail == "Method Not Allowed":
+            detail = f"{request.method} is not allowed at {request.url.path[:200]}."
+        response = _render_error(request, error.status_code, code, detail)
         for name, value in (error.headers or {}).items():
             response.headers[name] = value
         return response
@@ -200,6 +322,8 @@ def _render_error(
     if _wants_html(request):
         from newsbrief.web.pages import render
 
+        if reason is not None:  # the page shows the reason on its own line
+            message = message.removesuffix(f" [{reason}]")
         return render(
             request,
             "error.html",

@@ -6,6 +6,7 @@ import json
 import math
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -15,8 +16,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from newsbrief.config import Settings
-from newsbrief.errors import Forbidden, NotFound
-from newsbrief.models import Sentence
+from newsbrief.errors import Forbidden, NotAnArticle, NotFound
+from newsbrief.models import PARAGRAPH_SEPARATOR, Sentence
 from newsbrief.options import SummaryOptions
 from newsbrief.pipeline import prepare
 from newsbrief.services.ingest import Ingestor
@@ -33,7 +34,7 @@ from newsbrief.web.deps import (
     require_page_access,
     session_subject,
 )
-from newsbrief.web.service import PAGE_LENGTHS
+from newsbrief.web.service import PAGE_LENGTHS, lift_standfirst
 
 # Every page needs a login on a private deployment (NEWSBRIEF_READ_REQUIRES_KEY); ``public`` holds what
 # must stay reachable without one: the login itself, the widget's script, and /read (own checks).
@@ -57,9 +58,16 @@ def front_page(
 ) -> HTMLResponse:
     rows, count = repo.list_articles(conn=conn, query=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max(1, math.ceil(count / PAGE_SIZE))
-    return render(
-        request, "index.html", {"articles": rows, "count": count, "q": q or "", "page": page, "pages": pages}
-    )
+    context = {
+        "articles": rows,
+        "count": count,
+        "q": q or "",
+        "page": page,
+        "pages": pages,
+        "past_end": not rows and count > 0,  # ?page=99 of 3: say so, not "no articles yet"
+        "snippets": repo.search_snippets(conn=conn, query=q, article_ids=[row.id for row in rows]),
+    }
+    return render(request, "index.html", context)
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
@@ -69,21 +77,27 @@ async def article_page(
     summary: Annotated[int, Query(ge=0, le=1)] = 0,
     length: Annotated[str, Query(pattern="^(short|medium|long)$")] = "medium",
     style: Annotated[str, Query(pattern="^(bullets|paragraph)$")] = "bullets",
+    at: Annotated[str, Query(pattern="^(top|bottom)$")] = "top",
 ) -> Response:
-    """The article page. Rendered pages are kept for a minute per process (new neighbours show after that)."""
-    key = ("page", article_id, summary, length, style)
+    """The article page. Rendered pages are kept for a minute per process (new neighbours show after that).
+
+    ``at`` is which of the two buttons asked (the page without JavaScript): the summary opens there, so a
+    reader who pressed the button under the article is not sent back to the top."""
+    key = ("page", article_id, summary, length, style, at)
     cache: ResponseCache = request.app.state.page_cache
     hit = cache.get(key)
     if hit is None:
         body = await run_in_threadpool(
-            _render_article_page, request, article_id, bool(summary), length, style
+            _render_article_page, request, article_id, bool(summary), length, style, at
         )
         hit = CachedResponse(body=body, etag="")
         cache.put(key, hit)
     return HTMLResponse(hit.body)
 
 
-def _render_article_page(request: Request, article_id: int, summary: bool, length: str, style: str) -> bytes:
+def _render_article_page(
+    request: Request, article_id: int, summary: bool, length: str, style: str, at: str
+) -> bytes:
     settings: Settings = request.app.state.settings
     database = request.app.state.service.database
     with reading(database) as conn:
@@ -102,27 +116,57 @@ def _render_article_page(request: Request, article_id: int, summary: bool, lengt
                 stored=stored,
                 options=options,
                 reading_wpm=settings.reading_wpm,
+                editorial=True,  # the page names no engine: the newsroom's pinned version, when there is one
             )
         context = {
             "stored": stored,
             "article": stored.article,
-            "paragraphs": _paragraph_sentences(document.sentences, len(stored.article.paragraphs)),
+            "paragraphs": paragraph_pieces(document.article.paragraphs, document.sentences),
             "reading_minutes": _reading_minutes(stored.article.word_count, settings),
             "neighbours": repo.neighbours(conn=conn, stored=stored),
             "summary": shown,
             "length": length,
             "style": style,
             "lengths": list(PAGE_LENGTHS),
+            "at": at,
         }
     return bytes(render(request, "article.html", context).body)
 
 
-def _paragraph_sentences(sentences: tuple[Sentence, ...], paragraph_count: int) -> list[list[Sentence]]:
-    """Sentences grouped by paragraph, so the page can wrap each one in a target the summary links to."""
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A run of one paragraph's text: a sentence (``index``: the target a key point links to) or the text
+    between two sentences (``index`` None), exactly as stored."""
+
+    text: str
+    index: int | None = None
+
+
+def paragraph_pieces(paragraphs: tuple[str, ...], sentences: tuple[Sentence, ...]) -> list[list[Piece]]:
+    """Each paragraph cut into sentence pieces and the text between them, so the page can wrap every
+    sentence in a target while showing the stored text exactly: the pieces of a paragraph join back to
+    it, whatever the splitter did (no space is added where the article had none, none is dropped)."""
     grouped: dict[int, list[Sentence]] = defaultdict(list)
     for sentence in sentences:
         grouped[sentence.paragraph].append(sentence)
-    return [grouped[index] for index in range(paragraph_count)]
+    result: list[list[Piece]] = []
+    offset = 0  # where the paragraph starts in the article text (paragraphs joined by a blank line)
+    for number, paragraph in enumerate(paragraphs):
+        pieces: list[Piece] = []
+        cursor = 0
+        for sentence in sorted(grouped[number], key=lambda found: found.start):
+            start, end = sentence.start - offset, sentence.end - offset
+            if start < cursor or end > len(paragraph) or start >= end:
+                continue  # a span that does not fit this paragraph: its text stays plain, never doubled
+            if start > cursor:
+                pieces.append(Piece(paragraph[cursor:start]))
+            pieces.append(Piece(paragraph[start:end], sentence.index))
+            cursor = end
+        if cursor < len(paragraph):
+            pieces.append(Piece(paragraph[cursor:]))
+        result.append(pieces)
+        offset += len(paragraph) + len(PARAGRAPH_SEPARATOR)
+    return result
 
 
 def _reading_minutes(words: int, settings: Settings) -> int:
@@ -138,8 +182,12 @@ def widget_script() -> Response:
 
 @router.get("/widget-demo", response_class=HTMLResponse)
 def widget_demo(request: Request, conn: ConnectionDep) -> HTMLResponse:
+    """A publisher-like page with the widget: the newest article, by its URL when it has one. An article
+    posted as text has none; the widget then sends the page's own HTML (``data-send-html="fallback"``)."""
     rows, _ = repo.list_articles(conn=conn, query=None, limit=1, offset=0)
-    return render(request, "widget_demo.html", {"demo": rows[0] if rows else None})
+    demo = rows[0] if rows else None
+    url = security.http_url(demo.article.url) if demo is not None else None
+    return render(request, "widget_demo.html", {"demo": demo, "demo_url": url})
 
 
 @router.get("/feeds", response_class=HTMLResponse)
@@ -198,11 +246,27 @@ async def read_page(
     """The summary of a page the reader's browser sent (bookmarklet hand-off); nothing is stored."""
     ingestor: Ingestor = request.app.state.service.ingestor
     settings: Settings = request.app.state.settings
-    article = await run_in_threadpool(ingestor.article_from_html, html, url=url)
+    try:
+        article = lift_standfirst(await run_in_threadpool(ingestor.article_from_html, html, url=url))
+    except NotAnArticle as error:
+        raise _for_bookmarklet(error) from None
     options = SummaryOptions.parse(defaults=settings.summary, sentences=PAGE_LENGTHS[length])
     summary = await run_in_threadpool(summarize_payload, article, options, settings.reading_wpm)
     context = {"article": article, "summary": summary, "url": url}
     return render(request, "read.html", context)
+
+
+def _for_bookmarklet(error: NotAnArticle) -> NotAnArticle:
+    """The refusal a reader gets after the bookmarklet already sent their browser's copy of the page: what
+    to do next, not "send the page's HTML" (that is what just happened)."""
+    if error.reason == "paywall":
+        return NotAnArticle(
+            "Your browser's copy of this page holds only the free part of the article: the rest is behind "
+            "the site's paywall. Log in to the site (or subscribe), open the article until you can read it "
+            "all, then press the bookmark again.",
+            reason="paywall",
+        )
+    return error
 
 
 @public.get("/login", response_class=HTMLResponse)

@@ -11,6 +11,7 @@ from newsbrief.models import has_unstorable, storable
 from newsbrief.options import OPTIONS_BY_NAME, SummaryDefaults, SummaryOptions
 from newsbrief.storage.feed_repo import StoredFeed
 from newsbrief.storage.repo import StoredArticle
+from newsbrief.storage.search import Snippet
 
 
 def _url_text(value: str) -> str:
@@ -62,6 +63,7 @@ class SummarizeRequest(BaseModel):
     seconds: Annotated[float | None, Field(**option_constraints("seconds"))] = None
     style: Annotated[str, Field(**option_constraints("style"))] = "bullets"
     engine: Annotated[str | None, Field(**option_constraints("engine"))] = None
+    compress: Annotated[str, Field(**option_constraints("compress"))] = "auto"
 
     def options(self, defaults: SummaryDefaults) -> SummaryOptions:
         return SummaryOptions.parse(
@@ -72,7 +74,21 @@ class SummarizeRequest(BaseModel):
             seconds=self.seconds,
             style=self.style,
             engine=self.engine,
+            compress=self.compress,
         )
+
+
+class SnippetPublic(BaseModel):
+    """A passage of an article around what a search matched (plain text, never HTML)."""
+
+    text: str
+    highlights: list[tuple[int, int]] = Field(
+        description="``[start, end]`` character offsets into ``text`` of the matched words."
+    )
+
+    @classmethod
+    def of(cls, snippet: Snippet) -> SnippetPublic:
+        return cls(text=snippet.text, highlights=list(snippet.highlights))
 
 
 class ArticlePublic(BaseModel):
@@ -89,6 +105,9 @@ class ArticlePublic(BaseModel):
     content_hash: str
     created_at: datetime
     paragraphs: list[str] | None = None
+    snippet: SnippetPublic | None = Field(
+        default=None, description="In search results only: a passage of the body around the matches."
+    )
 
     @classmethod
     def of(cls, stored: StoredArticle, *, with_body: bool) -> ArticlePublic:
@@ -115,14 +134,34 @@ class ArticlesPublic(BaseModel):
     count: int
 
 
-class SummarySentencePublic(BaseModel):
-    text: str
-    index: int
-    paragraph: int
+class RemovedPiecePublic(BaseModel):
     start: int
     end: int
-    score: float
+    text: str
+    reason: str = Field(description="dateline, wire_credit, byline, chrome, parenthetical, appositive, ...")
+
+
+class SummarySentencePublic(BaseModel):
+    text: str
+    # None only in a pinned summary (``edited``): a point the editor wrote has no sentence, and a reworded
+    # point has no span of its own (its ``source_span`` says where it came from).
+    index: int | None = Field(description="The article sentence it comes from (None: written by an editor).")
+    paragraph: int | None
+    start: int | None
+    end: int | None
+    score: float | None = Field(description="The engine's score (None in a pinned summary).")
     features: dict[str, float]
+    spans: list[tuple[int, int]] = Field(
+        default_factory=list, description="The article spans ([start, end]) the shown text is made of."
+    )
+    removed: list[RemovedPiecePublic] = Field(
+        default_factory=list, description="The pieces compression removed from the sentence, and why."
+    )
+    source_span: list[int] | None = Field(
+        default=None,
+        description="Pinned summaries: the article span ([start, end]) an edited point came from.",
+    )
+    written_by_editor: bool = Field(default=False, description="Pinned summaries: a point an editor wrote.")
 
 
 class SummaryPublic(BaseModel):
@@ -137,7 +176,19 @@ class SummaryPublic(BaseModel):
     elapsed_ms: float
     text: str
     sentences: list[SummarySentencePublic]
+    fallback_reason: str | None = Field(
+        default=None,
+        description="llm.v1 only: why the summary is the extractive engine's (server down, unsupported...).",
+    )
+    generation: dict[str, Any] | None = Field(
+        default=None, description="llm.v1 only: model, tokens in and out, latency, what the checker dropped."
+    )
     cached: bool = False
+    edited: bool = Field(
+        default=False, description="True: the newsroom's pinned version (ask ?engine= for the machine's)."
+    )
+    pinned_by: str | None = Field(default=None, description="Who pinned it (edited summaries).")
+    pinned_at: datetime | None = Field(default=None, description="When it was pinned (edited summaries).")
 
 
 class CheckRequest(BaseModel):
