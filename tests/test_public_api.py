@@ -25,6 +25,23 @@ def test_summarize_from_text() -> None:
     assert [s.text for s in summary.sentences] == ["The council approved the budget on Monday."]
 
 
+def test_summarize_compresses_key_points_unless_told_not_to() -> None:
+    text = (
+        "Mayor Ana Ruiz, a former ferry captain, approved the new ferry terminal. "
+        "Work starts in May. The terminal will handle 12,000 passengers a day."
+    )
+    compressed = newsbrief.summarize(text, sentences=1, engine="newsbrief.v3")
+    whole = newsbrief.summarize(text, sentences=1, engine="newsbrief.v3", compress=False)
+    assert whole.sentences[0].text == text[: text.index(".") + 1]
+    assert compressed.sentences[0].text == "Mayor Ana Ruiz approved the new ferry terminal."
+    assert [text[start:end] for start, end in compressed.sentences[0].spans] == [
+        "Mayor Ana Ruiz",
+        "approved the new ferry terminal.",
+    ]
+    with pytest.raises(newsbrief.InvalidInput, match="compress must be one of"):
+        newsbrief.summarize(text, compress="sometimes")
+
+
 def test_settings_follow_the_environment_between_calls(monkeypatch: pytest.MonkeyPatch) -> None:
     """Calls without settings reuse one Settings per environment, and see a changed environment."""
     from newsbrief.config import current_settings

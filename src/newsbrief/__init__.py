@@ -93,6 +93,7 @@ def summarize(
     length: Length | None = None,
     style: Style | str = "bullets",
     engine: str | None = None,
+    compress: bool | str | None = None,
     settings: Settings | None = None,
 ) -> Summary:
     """Summarize an article, or a text (plain, a page dump, or HTML).
@@ -103,11 +104,13 @@ def summarize(
         length: any budget (sentences, words, ratio, reading seconds).
         style: "bullets", "paragraph" or "headline".
         engine: engine name; default the configured one.
+        compress: True/"on" or False/"off" to force sentence compression; None/"auto" for the default (on
+            for bullets and headline, off for paragraph).
         settings: configuration; default from the environment.
     """
     from newsbrief.config import current_settings
     from newsbrief.models import Article, Length
-    from newsbrief.options import SummaryOptions, parse_style, resolve_engine_name
+    from newsbrief.options import SummaryOptions, parse_compress, parse_style, resolve_engine_name
     from newsbrief.pipeline import make_summary
     from newsbrief.sources import article_from_text
 
@@ -118,6 +121,7 @@ def summarize(
         engine=resolve_engine_name(engine or settings.default_engine),
         length=budget or Length.sentences(settings.default_sentences),
         style=parse_style(style),
+        compress=parse_compress(compress),
     )
     return make_summary(article, options, reading_wpm=settings.reading_wpm)
 
