@@ -129,6 +129,27 @@ def test_gzip_parquet_and_folder_inputs(tmp_path: Path) -> None:
     assert glob_report.rows == 30
 
 
+@pytest.mark.parametrize("output_format", ["parquet", "jsonl"])
+def test_rows_carry_the_spans_of_compressed_sentences(tmp_path: Path, output_format: str) -> None:
+    text = (
+        "Mayor Ana Ruiz, a former ferry captain, approved the new ferry terminal on Monday. "
+        "Work on the terminal starts in May and ends in 2028. Critics said the money should go to schools."
+    )
+    records = write_jsonl(tmp_path / "in.jsonl", [{"id": "ferry", "text": text}])
+    options = BatchOptions(SummaryOptions(engine="newsbrief.v3", length=Length.sentences(1)))
+    report = summarize_many(
+        records, tmp_path / "out", options, workers=1, progress=False, output_format=output_format
+    )
+    assert report.ok == 1
+    (sentence,) = read_rows(tmp_path / "out")[0]["sentences"]
+    assert sentence["text"] == "Mayor Ana Ruiz approved the new ferry terminal on Monday."
+    assert [text[start:end] for start, end in sentence["spans"]] == [
+        "Mayor Ana Ruiz",
+        "approved the new ferry terminal on Monday.",
+    ]
+    assert text[sentence["start"] : sentence["end"]].startswith("Mayor Ana Ruiz, a former ferry captain,")
+
+
 def test_rerun_skips_finished_partitions_and_refuses_other_options(tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "in.jsonl", make_records(50))
     first = summarize_many(source, tmp_path / "out", OPTIONS, workers=1, partition_size=10, progress=False)

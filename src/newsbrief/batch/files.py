@@ -184,6 +184,7 @@ def _parquet_bytes(rows: list[dict[str, Any]]) -> bytes:
             ("paragraph", pa.int32()),
             ("start", pa.int32()),
             ("end", pa.int32()),
+            ("spans", pa.list_(pa.list_(pa.int32()))),
         ]
     )
     schema = pa.schema(

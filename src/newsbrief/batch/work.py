@@ -109,8 +109,9 @@ def _summarize_record(raw: RawRecord, options: BatchOptions, parse: HtmlParser) 
     return ok_row(record.id, summary, (time.perf_counter() - started) * 1000)
 
 
-# The documented columns of a sentence in a batch row: the summary's JSON shape without scores and features.
-SENTENCE_COLUMNS = ("text", "index", "paragraph", "start", "end")
+# The documented columns of a sentence in a batch row: the summary's JSON shape without scores and features
+# (``spans``: the article pieces a compressed sentence shows; ``removed`` stays in the summary's own JSON).
+SENTENCE_COLUMNS = ("text", "index", "paragraph", "start", "end", "spans")
 
 
 def ok_row(record_id: str, summary: Summary, elapsed_ms: float) -> dict[str, Any]:
