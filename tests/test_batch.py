@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import faulthandler
 import gzip
 import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -193,6 +195,13 @@ def _run_in_thread(job: Callable[[], Any]) -> tuple[threading.Thread, dict[str, 
     return thread, outcome
 
 
+def _thread_stacks() -> str:
+    with tempfile.TemporaryFile("w+") as dump:
+        faulthandler.dump_traceback(dump, all_threads=True)
+        dump.seek(0)
+        return dump.read()
+
+
 def test_local_pool_survives_a_killed_worker(
     reference: tuple[Path, list[dict[str, Any]]], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -206,6 +215,7 @@ def test_local_pool_survives_a_killed_worker(
     assert workers, "no pool worker processes found"
     workers[0].send_signal(signal.SIGKILL)
     thread.join(timeout=120)
+    assert not thread.is_alive(), f"the job hung after the kill; its threads:\n{_thread_stacks()}"
     assert "error" not in outcome, outcome.get("error")
     assert outcome["report"].rows == 3000
     assert "a batch worker died" in caplog.text  # the pool really broke and the partitions were retried

@@ -25,6 +25,8 @@ Rows = list[dict[str, Any]]
 MAX_ATTEMPTS = 3
 # Partitions in flight per worker: enough to keep workers busy, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
+# How often the pool checks that its workers are alive while it waits for results.
+WATCH_SECONDS = 5.0
 
 
 def crashed_rows(partition: Partition, options: BatchOptions, reason: str) -> Rows:
@@ -71,7 +73,11 @@ def run_local(
                         yield from _retry_or_give_up(partition, attempts, retry, options)
                 if not pending:
                     return
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                done, _ = wait(pending, timeout=WATCH_SECONDS, return_when=FIRST_COMPLETED)
+                if not done and _lost_a_worker(executor):
+                    # The executor's own watch missed the death (seen once under load on Python 3.11: the
+                    # job waited forever): treat the pool as broken, as it would have said.
+                    broken = True
                 for future in done:
                     partition = pending.pop(future)
                     try:
@@ -88,6 +94,12 @@ def run_local(
         finally:
             executor.shutdown(wait=not broken, cancel_futures=True)
         LOGGER.warning("a batch worker died; restarting the pool and retrying %d partition(s)", len(retry))
+
+
+def _lost_a_worker(executor: ProcessPoolExecutor) -> bool:
+    """Whether a worker process of the pool has exited (the pool keeps its workers until shutdown)."""
+    processes = getattr(executor, "_processes", None) or {}
+    return any(process.exitcode is not None for process in list(processes.values()))
 
 
 def _retry_or_give_up(
