@@ -33,12 +33,9 @@ def summary_for(
 
     ``editorial``: serve the summary an editor pinned, when there is one (a request that named no
     engine: services/editorial.py)."""
-    pinned = pinned_summary_of(conn, stored, options) if editorial else None
-    if pinned is not None:
-        return pinned, True
-    cached = cached_summary(conn, stored, options)
-    if cached is not None:
-        return cached, True
+    known = _known_summary(conn, stored, options, editorial=editorial)
+    if known is not None:
+        return known, True
     payload = _new_summary(stored, options, reading_wpm)
     if lasting(payload):
         _save_summary(conn, stored, options, payload)
@@ -56,17 +53,22 @@ def summary_of_stored(
 ) -> tuple[dict[str, Any], bool]:
     """As ``summary_for``, for readers: the cache is read on ``conn`` (a read transaction) and a new summary
     is saved in a short write transaction of its own, committed before this returns."""
-    pinned = pinned_summary_of(conn, stored, options) if editorial else None
-    if pinned is not None:
-        return pinned, True
-    cached = cached_summary(conn, stored, options)
-    if cached is not None:
-        return cached, True
+    known = _known_summary(conn, stored, options, editorial=editorial)
+    if known is not None:
+        return known, True
     payload = _new_summary(stored, options, reading_wpm)
     if lasting(payload):
         with database.begin() as writer:
             _save_summary(writer, stored, options, payload)
     return payload, False
+
+
+def _known_summary(
+    conn: Connection, stored: StoredArticle, options: SummaryOptions, *, editorial: bool
+) -> dict[str, Any] | None:
+    """The summary to serve without making one: an editor's pin (when asked for), else the cached one."""
+    pinned = pinned_summary_of(conn, stored, options) if editorial else None
+    return pinned if pinned is not None else cached_summary(conn, stored, options)
 
 
 def lasting(payload: dict[str, Any]) -> bool:

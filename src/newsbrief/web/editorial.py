@@ -41,6 +41,7 @@ from newsbrief.storage.database import reading
 from newsbrief.storage.editorial_repo import StoredPin
 from newsbrief.storage.repo import StoredArticle
 from newsbrief.web import security
+from newsbrief.web.api import ERRORS
 from newsbrief.web.deps import (
     ArticleId,
     Caller,
@@ -50,10 +51,9 @@ from newsbrief.web.deps import (
     session_caller,
 )
 from newsbrief.web.pages import render
-from newsbrief.web.schemas import ErrorPublic, SummaryPublic
+from newsbrief.web.schemas import SummaryPublic
 from newsbrief.web.service import PAGE_LENGTHS
 
-ERRORS = {code: {"model": ErrorPublic} for code in (401, 403, 404, 413, 422)}
 router = APIRouter(prefix="/api/v1", tags=["editorial"], responses=ERRORS)  # type: ignore[arg-type]
 pages = APIRouter(include_in_schema=False, dependencies=[Depends(require_page_access)])
 
