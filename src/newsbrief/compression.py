@@ -7,20 +7,27 @@ removed piece with a reason code. Two stages:
 1. **Candidates** (rules): datelines and wire credits ("LONDON (Reuters) -", "(CNN)"), Daily Mail bylines,
    "Scroll down for video"-type chrome, bracketed asides, and in English the comma- and dash-delimited pieces
    of known kinds: leading connectives and leading phrases ("Meanwhile,", "In a statement,"), appositives
-   (", a former minister,"), non-restrictive relative clauses (", who ..."), trailing participle phrases
-   (", leaving ..."), asides between dashes.
+   (", a former minister,"; trailing: "..., the first Briton to win it"), non-restrictive relative clauses
+   (", who ...", trailing ", where ..."), trailing participle phrases (", leaving ..."), trailing clauses of
+   time, cause or concession (", after he was released"), asides between dashes.
 2. **Which to delete** (learned): a logistic model over piece features (kind, length, position, names, the
    sentence's length), fit by ``scripts/train_compressor.py`` on ../shared/data/train only, label = deleting
    the piece raises the sentence's ROUGE against its best-matching reference line; ``compression_model.json``
    beside this module holds the weights. Chrome, bylines and wire credits are always removed.
 
 **Faithfulness first**: every candidate passes the safety rules below as a hard veto, whatever the model
-says. A piece is never removed when it holds a negation, a condition, a number or date (an age appositive,
-", 31,", excepted), a hedge or an attribution ("police said", "according to", "allegedly"), or any part of a
-quotation; the rest must still be a sentence (at least ``MIN_KEPT_WORDS`` words, not starting with a
-conjunction), keeping its capital and final stop. Languages other than English get only the language-neutral
-removals (chrome, bylines, datelines and wire credits); bracketed asides there are vetoed unless the language
-has safety word lists (see ``_SAFETY``), because the vetoes are word lists.
+says. A piece is never removed when it holds a negation, a condition or any part of a quotation. The other
+vetoes depend on the piece's scope: a leading phrase, a connective, a bracket, a dash aside or a trailing
+clause scopes over the rest of the sentence, so a number or date (an age appositive, ", 31,", excepted), a
+hedge or an attribution ("police said", "according to", "allegedly") anywhere in it keeps it; a relative
+clause, an appositive or a participle phrase states its own side claim, which goes whole with its own
+numbers and attributions, unless it is the attribution of the main claim (", a spokesman said", ", which
+police confirmed", ", citing officials"), describes its source ("said Anna Berg, the fire chief") or names
+whom a later pronoun may mean (see ``_own_claim_safe``). The rest must still be a sentence (at least
+``MIN_KEPT_WORDS`` words, not starting with a conjunction), keeping its capital and final stop. Languages
+other than English get only the language-neutral removals (chrome, bylines, datelines and wire credits);
+bracketed asides there are vetoed unless the language has safety word lists (see ``_SAFETY``), because the
+vetoes are word lists.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from importlib import resources
 from newsbrief.models import Removal
 from newsbrief.text.trim import dateline_length
 
-COMPRESSOR = "compress.v2"
+COMPRESSOR = "compress.v3"
 
 # The reasons a piece may be removed (the ``reason`` of a Removal).
 REASONS = (
@@ -50,6 +57,7 @@ REASONS = (
     "leading_phrase",
     "relative_clause",
     "participle_phrase",
+    "subordinate_clause",
 )
 # Removed whatever the model says: they are never content.
 ALWAYS = frozenset({"dateline", "wire_credit", "byline", "chrome"})
@@ -91,7 +99,10 @@ _NEGATION = (
     "hardly barely scarcely "
     "deny denies denied denying refuse refused refuses fail failed fails lack lacked"
 )
-_CONDITION = "only if unless provided providing whether except otherwise until lest assuming"
+_CONDITION = (
+    "only if unless provided providing whether except otherwise until lest assuming depending pending "
+    "barring excluding"
+)
 _ATTRIBUTION = (
     "said says say saying told tell tells according reported reports reporting report reportedly "
     "allege alleged alleges allegedly claim claimed claims claiming stated states insisted insists added "
@@ -126,6 +137,11 @@ _SAFETY: dict[str, frozenset[str]] = {
     "en": frozenset(f"{_NEGATION} {_CONDITION} {_ATTRIBUTION} {_HEDGES} {_NUMBERS_DATES}".split()),
     "fr": frozenset(_FRENCH.split()),
 }
+# What still vetoes a piece that states its own side claim (see _OWN_CLAIM): a negation or a condition may
+# reach past it into the main clause.
+_OWN_CLAIM_VETOES = frozenset(f"{_NEGATION} {_CONDITION}".split())
+_ATTRIBUTION_WORDS = frozenset(_ATTRIBUTION.split()) | frozenset(["citing", "quoting", "confirm", "denies"])
+_THIRD_PERSON = frozenset(["he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs"])
 
 # Kinds of pieces (English).
 _CONNECTIVES = frozenset(
@@ -731,7 +747,9 @@ def _delimited_candidates(text: str, prefix_end: int) -> list[Candidate]:
         )
         if segment.delimiter_after == "end":
             reason = _trailing_kind(piece, previous, segment.delimiter_before)
-            if reason == "appositive" and (first_clause or speaker_last):
+            if reason == "appositive" and (
+                speaker_last or (first_clause and not (_is_main_clause(previous) and _is_noun_phrase(piece)))
+            ):
                 continue
             if reason == "participle_phrase" and _is_participle((_first_words(previous, 1) or [""])[0]):
                 continue  # "singeing flesh, shattering bones, severing limbs": the end of a list
@@ -782,6 +800,27 @@ def _opens_clause(segment: str) -> bool:
     if len(found) < 3:
         return False
     return found[0].lower() in _SUBJECT_STARTERS or (found[0][:1].isupper() and found[0].lower() != "one")
+
+
+def _is_main_clause(segment: str) -> bool:
+    """A first segment that can stand as the sentence ("The striker scored twice") rather than a leading
+    phrase ("Heading into the long debate on Tuesday") or the subject alone: what a trailing appositive
+    (", his first goals in a decade") may follow."""
+    first = (_first_words(segment, 1) or [""])[0]
+    return (
+        _leading_kind(segment) is None
+        and first not in _PREPOSITIONS
+        and first not in _SUBORDINATORS
+        and not _is_participle(first)
+        and len(_WORD.findall(segment)) >= MIN_KEPT_WORDS
+        and (_has_verb_hint(segment) or _opens_clause(segment))
+    )
+
+
+def _is_noun_phrase(piece: str) -> bool:
+    """A determiner and no verb: after a leading clause, the main clause ("..., the town will vote") is
+    no appositive."""
+    return (_first_words(piece, 1) or [""])[0] in _DETERMINERS and not _has_verb_hint(piece)
 
 
 def _is_subject(segment: str) -> bool:
@@ -878,7 +917,7 @@ def _trailing_kind(piece: str, previous: str, delimiter: str) -> str | None:
     first = words[0]
     if delimiter == "dash":
         return "aside"
-    if first in ("who", "which", "whose", "whom") and len(_WORD.findall(piece)) >= 3:
+    if first in ("who", "which", "whose", "whom", "where") and len(_WORD.findall(piece)) >= 3:
         return "relative_clause"
     if first == "including" or (_is_participle(first) and len(piece.split()) >= 3):
         return "participle_phrase"
@@ -886,10 +925,69 @@ def _trailing_kind(piece: str, previous: str, delimiter: str) -> str | None:
         first in _APPOSITIVE_STARTERS
         and first not in ("now", "then", "also")
         and not _has_coordination(piece)
-        and _ends_with_name(previous)
+        and not _is_clause(piece)
+        # "..., the first Briton to win it": after a clause, a noun phrase with no verb of its own is no
+        # clause ("one farmer commits suicide" is); after a name it may have one (", a man who fled").
+        # After "and, of course," it is the end of a list.
+        and (
+            _ends_with_name(previous)
+            or (first in _DETERMINERS and not _has_verb_hint(piece) and _ends_clause(previous))
+        )
     ):
         return "appositive"
+    if _is_trailing_subordinate(piece):
+        return "subordinate_clause"
     return None
+
+
+# Trailing clauses of time, cause or concession (", when the storm hit the coast", ", after he was
+# released"). Not "as": it also brings the evidence or the source of the claim (", as the crisis so starkly
+# shows") and conditions (", as long as ...").
+_TRAILING_SUBORDINATORS = frozenset(["when", "while", "after", "before", "because", "although", "though"])
+
+
+_PAST = frozenset(["was", "were", "had", "did"])
+
+
+def _is_trailing_subordinate(piece: str) -> bool:
+    found = _WORD.findall(piece)
+    lowered = [word.lower() for word in found]
+    if lowered[:1] == ["when"] and not any(word in _PAST or word.endswith("ed") for word in lowered):
+        return False  # ", when the claimant lives alone": a present-tense "when" is a condition
+    return (
+        len(found) >= 4
+        and lowered[0] in _TRAILING_SUBORDINATORS
+        and (lowered[1] in _SUBJECT_STARTERS or found[1][:1].isupper() or _is_participle(lowered[1]))
+    )
+
+
+# "..., the more complex the answers become": a comparative correlative is a clause.
+_CORRELATIVE = re.compile(r"^the\s+(?:more|less|fewer|better|worse|[^\W_]+er)\b", re.IGNORECASE)
+_RELATIVE_WORDS = frozenset(["who", "whom", "whose", "which", "that", "where", "when"])
+
+
+def _is_clause(piece: str) -> bool:
+    """A trailing piece with a verb of its own before any relative word ("the community will embrace her",
+    unlike "a man who was jailed") or a comparative correlative is a clause, not an appositive."""
+    if _CORRELATIVE.match(piece.strip()):
+        return True
+    for word in _first_words(piece, 40):
+        if word in _RELATIVE_WORDS:
+            return False
+        if word in _AUXILIARIES:
+            return True
+    return False
+
+
+def _ends_clause(previous: str) -> bool:
+    """The segment before a trailing piece is the end of a clause, not a connective ("of course") or a
+    short stretch of a list."""
+    lowered = previous.lower().strip()
+    return (
+        len(_WORD.findall(previous)) >= 3
+        and lowered not in _CONNECTIVES
+        and lowered not in _CONNECTIVE_PHRASES
+    )
 
 
 def _has_coordination(piece: str) -> bool:
@@ -910,7 +1008,14 @@ def _ends_with_name(piece: str) -> bool:
 # Safety.
 
 
-_SCOPED = frozenset({"leading_connective", "leading_phrase", "parenthetical", "aside"})
+_SCOPED = frozenset({"leading_connective", "leading_phrase", "parenthetical", "aside", "subordinate_clause"})
+# A non-restrictive relative clause (", who was jailed in 2005,"), an appositive (", a 45-year-old father of
+# two,") or a participle phrase (", leaving 12 people injured"; ", including three children,") states a side
+# claim of its own about a noun or the clause before it. Deleted whole, it takes its own numbers, dates,
+# hedges and attributions with it ("who told CNN she was scared") and leaves the main claim exactly as it
+# was, so only what can reach past it vetoes it (see _own_claim_safe). A leading phrase, a connective, a
+# bracket or a dash aside scopes over the rest of the sentence: there every listed word vetoes.
+_OWN_CLAIM = frozenset({"appositive", "relative_clause", "participle_phrase"})
 
 
 def is_safe(text: str, candidate: Candidate, language: str | None) -> bool:
@@ -926,6 +1031,8 @@ def is_safe(text: str, candidate: Candidate, language: str | None) -> bool:
     if _touches_quote(text, candidate):
         return False
     lowered = [word.lower() for word in _WORD.findall(piece)]
+    if candidate.reason in _OWN_CLAIM and language in (None, "en"):
+        return _own_claim_safe(text, candidate, lowered)
     if candidate.reason in _SCOPED and any(word in _SCOPING_HEDGES for word in lowered):
         return False
     # An age appositive (", 31,") is a number nothing depends on; any other number, date or listed word
@@ -933,6 +1040,31 @@ def is_safe(text: str, candidate: Candidate, language: str | None) -> bool:
     age = candidate.reason == "appositive" and _AGE.match(piece.strip(" ,-—–")) is not None
     listed = any(word in words_list or word.endswith("n't") for word in lowered)
     return age or not (listed or _DIGIT.search(piece))
+
+
+def _own_claim_safe(text: str, candidate: Candidate, lowered: list[str]) -> bool:
+    """The vetoes of a piece stating its own side claim (English; see _OWN_CLAIM)."""
+    if any(word in _OWN_CLAIM_VETOES or word.endswith("n't") for word in lowered):
+        return False  # "who never paid", ", depending on the weather": they may reach the main claim
+    if lowered[:1] in (["citing"], ["quoting"], ["judging"], ["given"], ["considering"], ["based"]):
+        return False  # ", citing officials", ", judging by their replies": the claim's source or evidence
+    if any(word in _ATTRIBUTION_WORDS for word in lowered[-2:]):
+        return False  # ", which police confirmed", ", a claim he denies": the main clause is its object
+    if candidate.reason == "appositive" and any(word in _ATTRIBUTION_WORDS for word in lowered):
+        return False  # ", a spokesman said in an email": a noun phrase with a speech verb is the attribution
+    before = [word.lower() for word in _WORD.findall(text[: candidate.start])]
+    if any(word in _SPEECH or word in _ATTRIBUTION_WORDS for word in before[-4:]):
+        return False  # "said John Smith, a police spokesman": who the source is belongs to the attribution
+    after = {word.lower() for word in _WORD.findall(text[candidate.end :])}
+    # "Smith, whose wife died in 2010, said she had been ill": a pronoun after the piece may refer to
+    # someone the piece names, and would point elsewhere once the piece is gone.
+    names_someone = any(
+        word[:1].isupper() for word in _WORD.findall(text[candidate.start : candidate.end])[1:]
+    )
+    return not (after & _THIRD_PERSON and (names_someone or bool(set(lowered) & _POSSESSORS)))
+
+
+_POSSESSORS = frozenset(["whose", "his", "her", "their"])
 
 
 def _safety_words(language: str | None) -> frozenset[str] | None:
