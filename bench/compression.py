@@ -79,7 +79,7 @@ def summary_texts(document: Document, engine: str, count: int, style: Style, var
     points = expected_sentences(budget, document)
     scores = scorer.score(document, style, sentences=points)
     shown = ShownSentences(
-        document, compress=variant.compress, trim=scorer.info.trim_datelines, points=points
+        document, compress=variant.compress, trim=scorer.info.trim_datelines, points=points, style=style
     )
     units = (
         Units(
