@@ -447,6 +447,17 @@ CASES = (
         (),
         ("refused to follow",),
     ),
+    # A dash before a conjunction opens a coordinated clause (often the news itself) or a co-subject.
+    Case(
+        "The board game was invented in a Dutch village in the 1950s -- and now its makers are suing a toy giant.",
+        (),
+        ("now its makers are suing a toy giant",),
+    ),
+    Case(
+        "The mayor -- and her two deputies -- resigned over the parking scandal.",
+        (),
+        ("and her two deputies", "resigned"),
+    ),
 )
 
 

@@ -885,13 +885,19 @@ def _leading_kind(piece: str) -> str | None:
     return None
 
 
+# "... in the late 1970s -- and now their real-life counterparts are debated in parliament": a dash before a
+# conjunction opens a coordinated clause or a co-subject ("Smith -- and his wife -- left"), often the news
+# itself, not an aside.
+_COORDINATORS = frozenset(["and", "or", "but", "nor", "so", "yet"])
+
+
 def _internal_kind(piece: str, previous: str, following: str, delimiter: str) -> str | None:
     words = _first_words(piece, 1)
     if not words or len(piece.split()) > 20:
         return None
     first = words[0]
     if delimiter == "dash":
-        return "aside"
+        return None if first in _COORDINATORS else "aside"
     lowered = piece.lower().strip()
     if lowered in _CONNECTIVES or lowered in _CONNECTIVE_PHRASES:
         return "leading_connective"
@@ -916,7 +922,7 @@ def _trailing_kind(piece: str, previous: str, delimiter: str) -> str | None:
         return None
     first = words[0]
     if delimiter == "dash":
-        return "aside"
+        return None if first in _COORDINATORS else "aside"
     if first in ("who", "which", "whose", "whom", "where") and len(_WORD.findall(piece)) >= 3:
         return "relative_clause"
     if first == "including" or (_is_participle(first) and len(piece.split()) >= 3):
