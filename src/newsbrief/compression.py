@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
 
 from newsbrief.models import Removal
 from newsbrief.text.trim import dateline_length
@@ -376,7 +377,13 @@ _BRACKET_MARK = re.compile(r"[()\[\]]")
 _BRACKETS = re.compile(r"\s*[(\[]([^()\[\]]{1,200})[)\]]")
 # Quote marks; a straight or typographic single quote counts when it opens or closes a quotation ("'Yes,'
 # she said") rather than sitting inside a word ("don't").
-_QUOTE_MARK = re.compile(r"[\"“”«»„]|(?<![^\W_])['‘’](?=[^\W_])|(?<=[^\W_.,!?])['‘’](?![^\W_])")
+# Written to start with the set of quote characters (each kind of mark then checked by a lookbehind on the
+# character just read) so that a search skips to the next quote character instead of trying every
+# alternative at every position: the same matches as
+# [\"“”«»„]|(?<![^\W_])['‘’](?=[^\W_])|(?<=[^\W_.,!?])['‘’](?![^\W_]), several times faster.
+_QUOTE_MARK = re.compile(
+    r"[\"“”«»„'‘’](?:(?<=[\"“”«»„])|(?<=['‘’])(?<![^\W_]['‘’])(?=[^\W_])|(?<=[^\W_.,!?]['‘’])(?![^\W_]))"
+)
 _CLOSING_FIRST = re.compile(r"^[^\"“”«»„'‘’]*[”»]|^[^\"“”«»„'‘’]*[^\W_.,!?]['’](?![^\W_])")
 # Daily Mail page furniture inside the body text (the datasets keep it).
 _CHROME = re.compile(
@@ -694,7 +701,7 @@ def _segments(text: str, prefix_end: int) -> list[_Segment]:
     if depth:
         inside.append((opened, len(text)))
     for match in _DELIMITER.finditer(text, prefix_end, body_end):
-        if any(start < match.start() < end for start, end in inside):
+        if inside and any(start < match.start() < end for start, end in inside):
             continue
         kind = "comma" if match.group(0).startswith(",") else "dash"
         cuts.append((match.start(), match.end(), kind))
@@ -864,7 +871,8 @@ def _has_verb_hint(segment: str) -> bool:
 
 
 def _first_words(piece: str, count: int) -> list[str]:
-    return [word.lower() for word in _WORD.findall(piece)[:count]]
+    # The first ``count`` matches only: findall would read the whole piece for its first word or two.
+    return [match.group().lower() for match in islice(_WORD.finditer(piece), count)]
 
 
 def _leading_kind(piece: str) -> str | None:

@@ -269,6 +269,11 @@ _CALL_TO_ACTION = re.compile(
 )
 _CALL_TO_ACTION_WORDS = 15  # a real sentence that happens to open "Watch the video..." is longer
 _LETTER = re.compile(r"[^\W\d_]")
+# A shouted line has at most this share of letters that are not capitals.
+_NOT_CAPITAL_SHARE = 0.1
+# The most frequent lowercase letters of English and French text: each is a letter and no capital, so
+# counting them is a cheap lower bound on the letters that are not capitals.
+_COMMON_LOWERCASE = "etaoinsrhl"
 _TERMINAL = re.compile(r"[.!…][\"”’'»)\]]*$")
 
 
@@ -283,11 +288,15 @@ def is_chrome_line(text: str) -> bool:
 
 def is_shouting(text: str) -> bool:
     """At least three words and nearly every letter a capital (a stray lowercase "s" or "x" allowed)."""
+    if sum(map(text.count, _COMMON_LOWERCASE)) > _NOT_CAPITAL_SHARE * len(text):
+        # Over a tenth of the text in lowercase letters (of which there are no more letters than characters):
+        # a real sentence, told in a few C counts, before collecting every letter.
+        return False
     letters = _LETTER.findall(text)
     if len(letters) < 10 or sum(1 for word in text.split() if _LETTER.search(word)) < 3:
         return False
     upper = sum(1 for letter in letters if letter.isupper())
-    return upper >= 0.9 * len(letters)
+    return upper >= (1 - _NOT_CAPITAL_SHARE) * len(letters)
 
 
 def opens_with_pronoun(text: str) -> bool:

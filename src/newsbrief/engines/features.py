@@ -38,8 +38,9 @@ FEATURE_NAMES = (
 FeatureMatrix = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-_QUOTES = re.compile('["“”«»„]')
+_QUOTES = '"“”«»„'
 _DIGIT = re.compile(r"\d")
+_ASCII_DIGITS = "0123456789"
 _OPENING_QUOTES = '"“«„'
 _APOSTROPHE = re.compile("['’]")
 # Stems remembered per language (a few MB at most; see _stems).
@@ -72,23 +73,41 @@ def sentence_features(document: Document) -> FeatureMatrix:
     columns[:, 10] = np.minimum(word_counts, _WORDS_CAP) / _WORDS_CAP
     columns[:, 11] = word_counts < 8
     columns[:, 12] = word_counts >= 50
-    # quote, starts_quote, question, colon, digits: one pass over the sentences, one array.
-    columns[:, 13:18] = [
+    # quote, starts_quote, question, colon, digits: one pass over the sentences, one array (np.fromiter of
+    # the flat values, which numpy converts with less work than a list of tuples).
+    flags = chain.from_iterable(
         (
-            _QUOTES.search(text) is not None,
+            _has_any(text, _QUOTES),
             text[:1] in _OPENING_QUOTES,
             text.endswith("?"),
             ":" in text,
-            _DIGIT.search(text) is not None,
+            _has_digit(text),
         )
         for text in texts
-    ]
+    )
+    columns[:, 13:18] = np.fromiter(flags, dtype=np.float64, count=5 * count).reshape(count, 5)
     starts = accumulate(lengths, initial=0)
-    columns[:, 18] = [
-        length > 0 and _APOSTROPHE.split(lowered[start], 1)[0] in stops
-        for start, length in zip(starts, lengths, strict=False)  # starts has one more item
-    ]
+    columns[:, 18] = np.fromiter(
+        (
+            length > 0 and _APOSTROPHE.split(lowered[start], 1)[0] in stops
+            for start, length in zip(starts, lengths, strict=False)  # starts has one more item
+        ),
+        dtype=np.float64,
+        count=count,
+    )
     return columns
+
+
+def _has_any(text: str, characters: str) -> bool:
+    """Whether the text holds one of the characters: a substring search per character (C, memchr-fast) is
+    about 1.5 times as fast as a regular expression's character class, which tests every character in turn."""
+    return any(map(text.__contains__, characters))
+
+
+def _has_digit(text: str) -> bool:
+    """``re.search(r"\\d", text)``: ASCII digits by substring search, other decimal digits (Arabic-Indic,
+    Devanagari ...) by the expression, only when the text is not ASCII."""
+    return _has_any(text, _ASCII_DIGITS) or (not text.isascii() and _DIGIT.search(text) is not None)
 
 
 @lru_cache(maxsize=256)
@@ -139,7 +158,9 @@ def _stems(words: list[str], language: str | None) -> list[str]:
 
 
 def _term_statistics(terms: _Terms, count: int, title_terms: set[str]) -> FeatureMatrix:
-    """Centrality, term spread, lead overlap and title coverage of every sentence (4 columns)."""
+    """Centrality, term spread, lead overlap and title coverage of every sentence (4 columns).
+
+    Gathers by index are ``take`` calls: the same values as ``array[indices]``, with less overhead."""
     size = len(terms.vocabulary)
     out = np.zeros((count, 4))
     out[0, 2] = 1.0  # the lead overlaps itself fully
@@ -153,19 +174,20 @@ def _term_statistics(terms: _Terms, count: int, title_terms: set[str]) -> Featur
     has_terms = distinct > 0
     safe = np.where(has_terms, distinct, 1.0)
     # Cosine between a sentence's term counts and the article's.
-    dot = np.bincount(pair_sentence, weights=repeats * frequency[pair_term], minlength=count)
+    dot = np.bincount(pair_sentence, weights=repeats * frequency.take(pair_term), minlength=count)
     squares = np.bincount(pair_sentence, weights=repeats.astype(np.float64) ** 2, minlength=count)
     norm = float(np.sqrt(frequency @ frequency))
     out[:, 0] = np.where(has_terms, dot / (np.sqrt(np.where(has_terms, squares, 1.0)) * norm), 0.0)
     # Share of the article's sentences that use each of the sentence's terms, averaged.
     spread = np.bincount(pair_term, minlength=size).astype(np.float64)
-    out[:, 1] = np.bincount(pair_sentence, weights=spread[pair_term], minlength=count) / (safe * count)
+    out[:, 1] = np.bincount(pair_sentence, weights=spread.take(pair_term), minlength=count) / (safe * count)
     lead = np.zeros(size)
     lead[pair_term[pair_sentence == 0]] = 1.0
-    overlap = np.bincount(pair_sentence, weights=lead[pair_term], minlength=count) / safe
+    overlap = np.bincount(pair_sentence, weights=lead.take(pair_term), minlength=count) / safe
     out[1:, 2] = overlap[1:]
     if title_terms:
         title = np.zeros(size)
         title[[terms.vocabulary[term] for term in title_terms if term in terms.vocabulary]] = 1.0
-        out[:, 3] = np.bincount(pair_sentence, weights=title[pair_term], minlength=count) / len(title_terms)
+        covered = np.bincount(pair_sentence, weights=title.take(pair_term), minlength=count)
+        out[:, 3] = covered / len(title_terms)
     return out

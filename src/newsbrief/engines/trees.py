@@ -77,12 +77,16 @@ class TreeEnsemble:
         values = features.astype(np.float32).astype(np.float64).ravel()
         row_start = np.arange(0, rows * columns, columns, dtype=np.int64)[:, None]
         # All trees walk together, one level at a time: each step makes one test per (row, tree), so the
-        # work is rows x trees x depth, whatever the number of distinct tests.
-        node = np.broadcast_to(self.roots, (rows, len(self.roots)))
-        for _ in range(self.depth):
-            goes_right = values[row_start + self.feature[node]] > self.threshold[node]
-            node = self.left[node] + goes_right
-        total: FloatArray = self.value[node].sum(axis=1)
+        # work is rows x trees x depth, whatever the number of distinct tests. Every row starts at the
+        # roots, whose tests and children are known without gathering them per row. The gathers are
+        # ``take`` calls: the same values as indexing with an array, several times faster.
+        roots = self.roots
+        goes_right = values.take(row_start + self.feature.take(roots)) > self.threshold.take(roots)
+        node = self.left.take(roots) + goes_right
+        for _ in range(self.depth - 1):
+            goes_right = values.take(row_start + self.feature.take(node)) > self.threshold.take(node)
+            node = self.left.take(node) + goes_right
+        total: FloatArray = self.value.take(node).sum(axis=1)
         return self.base + self.learning_rate * total
 
 
