@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from newsbrief.cli import main
 from newsbrief.models import Article
+from newsbrief.net import fetch as guarded_fetch
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -97,3 +99,31 @@ def loopback_cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     }.items():
         monkeypatch.setenv(name, value)
     return database_url
+
+
+@dataclass
+class HungResolver:
+    """A DNS resolver that does not answer (until ``release``); how many lookups reached it."""
+
+    release: threading.Event
+    calls: int = 0
+
+    def lookup(self, host: str, port: int) -> list[str]:
+        self.calls += 1
+        self.release.wait(60)
+        return ["93.184.216.34"]
+
+
+@pytest.fixture
+def hung_dns(monkeypatch: pytest.MonkeyPatch) -> Iterator[HungResolver]:
+    """Every name lookup of the guarded fetch hangs (the system resolver hook replaced: pointing the machine
+    at a slow DNS server would mean editing resolv.conf). Address literals are not looked up, so the tests'
+    127.0.0.1 servers are still reached. Afterwards the hung lookups are let go and their threads joined, so
+    the next test finds every lookup slot free."""
+    resolver = HungResolver(threading.Event())
+    monkeypatch.setattr(guarded_fetch, "system_lookup", resolver.lookup)
+    yield resolver
+    resolver.release.set()
+    for thread in threading.enumerate():
+        if thread.name == "newsbrief-dns":
+            thread.join(10)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,13 +16,16 @@ from newsbrief.errors import FetchFailed
 from newsbrief.models import Validators
 from newsbrief.net.fetch import (
     DENIED_NETWORKS,
+    DNS_LOOKUP_SLOTS,
     FetchPolicy,
     fetch,
     fetch_html,
     is_allowed,
     is_public,
     refusal_reason,
+    resolve_checked,
 )
+from tests.conftest import HungResolver
 from tests.site import running_site
 
 ARTICLE = (
@@ -55,6 +59,7 @@ class Handler(BaseHTTPRequestHandler):
             "/to-private": lambda: self._send(302, b"", Location="http://10.0.0.1/secret"),
             "/to-metadata": lambda: self._send(302, b"", Location="http://169.254.169.254/latest/meta-data/"),
             "/loop": lambda: self._send(302, b"", Location="/loop"),
+            "/to-slow-dns": lambda: self._send(302, b"", Location="http://slow-dns.example/story"),
             "/missing": lambda: self._send(404, b"not here"),
             "/broken": lambda: self._send(500, b"oops"),
             "/pdf": lambda: self._send(200, b"%PDF-1.4 ...", "application/pdf"),
@@ -161,6 +166,66 @@ def test_only_http_and_https(url: str) -> None:
 def test_dns_failure() -> None:
     with pytest.raises(FetchFailed) as failure:
         fetch_html("http://no-such-host.invalid/", FetchPolicy(deadline_seconds=2))
+    assert failure.value.reason == "dns_failure"
+
+
+# The DNS lookup counts against the fetch's deadline ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", [pytest.param("", id="the-url"), pytest.param("/to-slow-dns", id="a-redirect-target")]
+)
+def test_a_lookup_that_does_not_answer_fails_the_fetch_within_its_deadline(
+    server: str, hung_dns: HungResolver, path: str
+) -> None:
+    url = server + path if path else "http://slow-dns.example/story"
+    policy = FetchPolicy(allow=frozenset({"127.0.0.1"}), deadline_seconds=1)
+    started = time.monotonic()
+    with pytest.raises(FetchFailed) as failure:
+        fetch_html(url, policy)
+    assert failure.value.reason == "dns_timeout"
+    assert "cannot resolve slow-dns.example within the fetch's 1 s" in failure.value.message
+    assert "93.184.216.34" not in failure.value.message  # what the name resolves to stays unsaid
+    # The lookup hangs for a minute; the fetch gives up at its 1 s deadline (slack for a loaded machine).
+    assert time.monotonic() - started < 10
+    assert hung_dns.calls == 1
+
+
+def test_lookups_that_do_not_answer_hold_a_few_threads_at_most(hung_dns: HungResolver) -> None:
+    policy = FetchPolicy(deadline_seconds=0.05)
+    for _ in range(DNS_LOOKUP_SLOTS + 3):  # the last ones find every slot taken by a hung lookup
+        with pytest.raises(FetchFailed) as failure:
+            resolve_checked("slow-dns.example", 443, policy)
+        assert failure.value.reason == "dns_timeout"
+    assert "earlier lookups are still waiting for the resolver" in failure.value.message
+    assert hung_dns.calls == DNS_LOOKUP_SLOTS
+    hung = [thread for thread in threading.enumerate() if thread.name == "newsbrief-dns"]
+    assert len(hung) == DNS_LOOKUP_SLOTS
+    # Address literals need no lookup, so no slot: they are still checked (and refused) at once.
+    with pytest.raises(FetchFailed) as failure:
+        resolve_checked("10.0.0.1", 80, policy)
+    assert failure.value.reason == "blocked_address"
+    hung_dns.release.set()
+    for thread in hung:
+        thread.join(10)
+    answered = resolve_checked("news.example", 443, policy, lookup=lambda host, port: ["93.184.216.34"])
+    assert str(answered) == "93.184.216.34"
+
+
+def test_an_injected_lookup_is_checked_like_the_system_one() -> None:
+    policy = FetchPolicy(deadline_seconds=1)
+    with pytest.raises(FetchFailed) as failure:  # one private address among public ones is enough
+        resolve_checked("mixed.example", 80, policy, lookup=lambda host, port: ["93.184.216.34", "10.0.0.7"])
+    assert failure.value.reason == "blocked_address"
+    assert "10.0.0.7" not in failure.value.message
+    scoped = resolve_checked("v6.example", 80, policy, lookup=lambda host, port: ["2606:4700::1%eth0"])
+    assert str(scoped) == "2606:4700::1"
+
+    def no_such_name(host: str, port: int) -> list[str]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    with pytest.raises(FetchFailed) as failure:
+        resolve_checked("gone.example", 80, policy, lookup=no_such_name)
     assert failure.value.reason == "dns_failure"
 
 

@@ -7,10 +7,12 @@ NEWSBRIEF_TEST_PG_URL is set)."""
 from __future__ import annotations
 
 import codecs
+import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,7 +20,15 @@ from sqlalchemy import Engine, select
 
 from newsbrief.config import Settings
 from newsbrief.errors import BadFeed
-from newsbrief.extract.feed import entry_key, newest_entries, parse_feed, parse_opml
+from newsbrief.extract.feed import (
+    KEPT_PER_CAP,
+    cut_entries,
+    entry_key,
+    entry_spans,
+    newest_entries,
+    parse_feed,
+    parse_opml,
+)
 from newsbrief.models import FeedEntry, Validators
 from newsbrief.net.fetch import FetchedPage
 from newsbrief.services.feeds import poll_due, poll_feed
@@ -28,6 +38,7 @@ from newsbrief.storage.database import open_database, upgrade
 from newsbrief.storage.feed_repo import StoredFeed
 from newsbrief.storage.schema import feed_entries
 from newsbrief.web import create_app
+from tests import hostile
 from tests.site import Site, running_site
 from tests.test_feeds import BILLION_LAUGHS, RSS_TYPE, rss, story
 
@@ -284,6 +295,135 @@ def test_the_newest_entries_are_kept_in_the_feed_order_undated_ones_last() -> No
     assert [kept.title for kept in newest_entries(entries, 4)] == ["a", "c", "d", "e"]
     assert newest_entries(entries, 10) == entries
     assert Settings().feed_max_entries == 200
+
+
+# A long feed is cut to its first and last entries before feedparser reads it ------------------------------
+
+
+def numbered(template: str, count: int) -> str:
+    return "".join(template.format(n=n) for n in range(count))
+
+
+LONG_FEEDS = {
+    "rss-2.0": lambda count: (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>http://c.example/</link>'
+        + numbered("<item><title>S{n}</title><link>http://c.example/{n}</link></item>\n", count)
+        + "</channel></rss>"
+    ),
+    "atom-prefixed": lambda count: (
+        '<?xml version="1.0"?><atom:feed xmlns:atom="http://www.w3.org/2005/Atom"><atom:title>T</atom:title>'
+        + numbered(
+            '<atom:entry><atom:id>urn:{n}</atom:id><atom:title>S{n}</atom:title><atom:link href="http://c.example/{n}"/></atom:entry>',
+            count,
+        )
+        + "</atom:feed>"
+    ),
+    "rss-1.0-rdf-prefixed": lambda count: (
+        '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:rss="http://purl.org/rss/1.0/"><rss:channel rdf:about="http://c.example/"><rss:title>T</rss:title>'
+        "<rss:link>http://c.example/</rss:link><rss:items><rdf:Seq>"
+        + numbered('<rdf:li resource="http://c.example/{n}"/>', count)
+        + "</rdf:Seq></rss:items></rss:channel>"
+        + numbered(
+            '<rss:item rdf:about="http://c.example/{n}"><rss:title>S{n}</rss:title><rss:link>http://c.example/{n}</rss:link></rss:item>',
+            count,
+        )
+        + "</rdf:RDF>"
+    ),
+    "json-feed": lambda count: (
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": ['
+        + ",".join(f'{{"id": "{n}", "url": "http://c.example/{n}", "title": "S{n}"}}' for n in range(count))
+        + "]}"
+    ),
+}
+
+
+@pytest.mark.parametrize("build", LONG_FEEDS.values(), ids=LONG_FEEDS.keys())
+def test_a_long_feed_is_read_as_its_first_and_last_entries(build: Callable[[int], str]) -> None:
+    assert KEPT_PER_CAP == 5  # a poll that takes 1 entry reads the first 5 and the last 5
+    parsed = parse_feed(build(50).encode(), url="http://c.example/feed", max_entries=1)
+    assert parsed.title == "T"  # what is not an entry (before, between or after them) is kept
+    assert [entry.title for entry in parsed.entries] == [f"S{n}" for n in (*range(5), *range(45, 50))]
+    assert (parsed.unread, parsed.listed) == (40, 50)
+    whole = parse_feed(build(50).encode(), url="http://c.example/feed")
+    assert (len(whole.entries), whole.unread) == (50, 0)
+
+
+@pytest.mark.parametrize("build", LONG_FEEDS.values(), ids=LONG_FEEDS.keys())
+@pytest.mark.parametrize("count", [0, 1, 9, 10])
+def test_a_feed_within_ten_times_the_cap_reaches_the_parser_unchanged(
+    build: Callable[[int], str], count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import feedparser
+
+    seen: list[bytes] = []
+    parse = feedparser.parse
+
+    def recording(stream: io.BytesIO, **options: Any) -> Any:
+        seen.append(stream.getvalue())
+        return parse(stream, **options)
+
+    monkeypatch.setattr(feedparser, "parse", recording)
+    document = build(count)
+    if count:
+        parsed = parse_feed(document.encode(), url="http://c.example/feed", max_entries=1)
+        assert (len(parsed.entries), parsed.unread) == (count, 0)
+    assert cut_entries(document, 5) == (document, 0)
+    assert seen in ([], [document.encode()])  # the very bytes (JSON Feeds never reach feedparser)
+
+
+ENTRY_SCANS = [
+    pytest.param("<rss><channel><items/><item>a</item><itemx/></channel></rss>", 1, id="other-names"),
+    pytest.param("<feed><entry/><entry a='x>y' b=\"/>\"/><Entry>c</Entry></feed>", 3, id="empty-attrs-case"),
+    pytest.param("<rss><item><entry><item>x</item></entry></item><item>b</item></rss>", 2, id="nested"),
+    pytest.param("<rss><!-- <item> --><item>a</item><!-- </item> --></rss>", 1, id="comments"),
+    pytest.param("<rss><item><d><![CDATA[<item></item></item>]]></d></item></rss>", 1, id="cdata"),
+    pytest.param(
+        "<?xml version='1.0'?><?pi <item>?><rss><item>a</item></rss>", 1, id="processing-instruction"
+    ),
+    pytest.param("<rss><item>a</item><!-- <item>", None, id="unterminated-comment"),
+    pytest.param("<rss><item><d><![CDATA[ </item>", None, id="unterminated-cdata"),
+    pytest.param("<rss><item>a</item><item>b", None, id="unclosed-entry"),
+    pytest.param("<rss><item>a</entry></rss>", None, id="mismatched-end"),
+    pytest.param("<rss><item>a</item></item></rss>", None, id="stray-end"),
+    # Tags that never close: each is given up at the next "<" (a regex that read on to the next ">" for each
+    # of them, here the end of the document, took ~1 min on this: quadratic).
+    pytest.param("<rss>" + "<item a " * 20_000 + "<item>a</item></rss>", 1, id="unclosed-tags"),
+]
+
+
+@pytest.mark.parametrize(("text", "count"), ENTRY_SCANS)
+def test_the_entry_scan_finds_entries_and_only_entries(text: str, count: int | None) -> None:
+    spans = entry_spans(text)
+    assert (None if spans is None else len(spans)) == count
+    for start, end in spans or ():
+        assert text[start:end].startswith("<") and text[start:end].endswith(">")
+
+
+def test_a_long_malformed_feed_is_parsed_whole_as_before() -> None:
+    """The scan gives up on what it cannot read safely: feedparser (its lenient parser) reads it all."""
+    document = LONG_FEEDS["rss-2.0"](30).replace("</channel>", "<!-- never closed </channel>")
+    parsed = parse_feed(document.encode(), url="http://c.example/feed", max_entries=1)
+    assert (len(parsed.entries), parsed.unread) == (30, 0)
+
+
+def test_a_50k_entry_feed_is_capped_within_a_small_parse_budget(
+    site: Site, settings: Settings, engine: Engine
+) -> None:
+    """tests/hostile.py's 50,000-entry feed, polled by parse workers that get 5 s of CPU (feedparser took
+    ~9 s to read it all): the poll takes the cap and counts the rest, with no budget error."""
+    document = hostile.rss(site.base, [f"{site.base}/missing/{n}" for n in range(50_000)])
+    feed = subscribe(engine, site.add("/long.xml", document, content_type=RSS_TYPE))
+    budget = {"feed_max_entries": 20, "parse_in_worker": True, "parse_cpu_seconds": 5}
+    ingestor = Ingestor(settings.model_copy(update=budget))
+    try:  # should_stop: only the document is polled here, no entry is fetched
+        report = poll_feed(engine, ingestor, feed, force=True, should_stop=lambda: True)
+    finally:
+        ingestor.close()
+    assert report.error is None, report.error
+    assert (report.new_entries, report.left_out) == (20, 49_980)
+    assert any("50,000 entries" in problem for problem in report.problems), report.problems
+    assert len(entry_rows(engine)) == 20
 
 
 # Item 12: entity declarations refused in every encoding -----------------------------------------------------

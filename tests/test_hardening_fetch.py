@@ -5,6 +5,7 @@ addresses to themselves. Real servers on 127.0.0.1; SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import gzip
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from newsbrief.config import Settings
 from newsbrief.web import create_app
-from tests.conftest import CliResult
+from tests.conftest import CliResult, HungResolver
 from tests.site import Site, article_page, running_site
 
 KEY = "test-key"
@@ -234,3 +235,38 @@ def test_a_url_that_does_not_parse_is_a_4xx_on_every_path(database_url: str, url
             assert 400 <= response.status_code < 500, (path, response.text)
         response = client.get("/api/v1/summary", params={"url": url})
         assert response.status_code == 404
+
+
+# A resolver that does not answer fails the fetch within its deadline (dns_timeout), on every surface -------
+
+SLOW_DNS_STORY = "http://slow-dns.example/story"
+
+
+@pytest.mark.parametrize("endpoint", ["/api/v1/articles", "/api/v1/feeds"])
+def test_a_hung_dns_lookup_is_a_4xx_within_the_fetch_deadline(
+    database_url: str, hung_dns: HungResolver, endpoint: str
+) -> None:
+    with make_client(database_url, fetch_timeout=1) as client:
+        started = time.monotonic()
+        error = fetch_error(client, SLOW_DNS_STORY, endpoint=endpoint)
+        elapsed = time.monotonic() - started
+    assert error["reason"] == "dns_timeout", error
+    assert "cannot resolve slow-dns.example within the fetch's 1 s" in error["message"]
+    assert elapsed < 10  # the lookup hangs for a minute: the request answers at the 1 s deadline
+    assert hung_dns.calls == 1  # robots.txt's fetch hit it; the page's fetch was not tried after
+
+
+def test_a_hung_dns_lookup_fails_one_cli_ingest_with_one_line(
+    loopback_cli_env: str,
+    run_cli: Callable[..., CliResult],
+    hung_dns: HungResolver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NEWSBRIEF_FETCH_TIMEOUT", "1")
+    started = time.monotonic()
+    result = run_cli("ingest", SLOW_DNS_STORY)
+    assert time.monotonic() - started < 10
+    assert result.code == 1
+    [line] = result.err.splitlines()
+    assert line.startswith(f"error: {SLOW_DNS_STORY}: ") and line.endswith("[dns_timeout]"), line
+    assert "Traceback" not in result.err and "internal error" not in result.err.lower()

@@ -536,7 +536,7 @@ def feeds_add(settings: Settings, /, urls: tuple[str, ...], no_poll: bool) -> No
                 feed, created, parsed = service.add_feed(url)
                 click.echo(
                     f"{feed.id}\t{'subscribed' if created else 'already subscribed'}\t{feed.title or url}"
-                    f"\t{len(parsed.entries)} entries"
+                    f"\t{parsed.listed} entries"
                 )
                 if not no_poll:
                     report = service.poll(feed, force=True)

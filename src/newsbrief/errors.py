@@ -173,7 +173,8 @@ class NotAnArticle(ExtractionFailed):
 
 
 class FetchFailed(NewsbriefError):
-    """A URL that could not be fetched; ``reason`` says why (blocked_address, timeout, too_large, ...)."""
+    """A URL that could not be fetched; ``reason`` says why (blocked_address, timeout, dns_timeout,
+    too_large, ...)."""
 
     code = "fetch_failed"
     status = 422

@@ -8,6 +8,8 @@
   IPv6 (IPv4-mapped, NAT64, 6to4, Teredo) is unwrapped and checked too; decimal or octal spellings resolve
   to the same numbers. Allowlist entries (hosts, addresses, networks, each optionally ``:port``) lift it.
 - A refusal names the host as given, never what it resolved to: internal DNS stays internal.
+- The lookup counts against the fetch's deadline too: it runs on a thread of its own (a bounded number of
+  them) and a fetch stops waiting for it when the deadline passes (``dns_timeout``).
 - The connection goes to the very address that was checked (the URL is rewritten to it; the Host header and
   TLS SNI/certificate checks keep the name), so a DNS server cannot answer differently the second time.
 - Redirects are followed by hand, each hop checked the same way, up to a limit. The request goes straight
@@ -21,11 +23,13 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import re
 import socket
+import threading
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
@@ -226,16 +230,112 @@ def is_allowed(allow: Iterable[str], host: str, port: int, address: Address) -> 
     return False
 
 
-def resolve_checked(host: str, port: int, policy: FetchPolicy) -> Address:
+def _is_address(host: str) -> bool:
+    """An address literal: nothing to look up (nor to wait for, even when every lookup slot is taken)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+# A lookup: host and port -> the addresses they resolve to (as getaddrinfo gives them, zone ids and all).
+Lookup = Callable[[str, int], list[str]]
+
+
+def system_lookup(host: str, port: int) -> list[str]:
+    """The addresses of ``host`` from the system resolver (getaddrinfo); the hook tests replace."""
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+# getaddrinfo cannot be cancelled: it blocks in C until the resolver answers or gives up by its own timeouts
+# (resolv.conf's default, 5 s x 2 attempts per server), so a lookup whose fetch stopped waiting for it still
+# holds its thread until then. Those threads are bounded by these slots: a fetch that finds all of them busy
+# waits for one only until its own deadline, then fails (dns_timeout), so a resolver that hangs costs at most
+# this many stray threads, never one per fetch, and no fetch queues past its deadline. 8 is well above the
+# lookups a healthy resolver has in flight at once (each takes milliseconds). The threads are daemons: a
+# stuck lookup must not hold up the exit of a CLI command that has already reported the failure (an
+# executor's threads are joined at exit).
+DNS_LOOKUP_SLOTS = 8
+_LOOKUP_SLOTS = threading.BoundedSemaphore(DNS_LOOKUP_SLOTS)
+
+
+def _free_all_lookup_slots() -> None:
+    # A forked child has none of its parent's lookup threads, which would never give their slots back.
+    global _LOOKUP_SLOTS
+    _LOOKUP_SLOTS = threading.BoundedSemaphore(DNS_LOOKUP_SLOTS)
+
+
+os.register_at_fork(after_in_child=_free_all_lookup_slots)
+
+
+@dataclass(slots=True)
+class _Answer:
+    """What a lookup thread hands back: the addresses, or the error it raised."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    addresses: list[str] = field(default_factory=list)
+    error: BaseException | None = None
+
+
+def _run_lookup(lookup: Lookup, host: str, port: int, answer: _Answer) -> None:
+    try:
+        answer.addresses = lookup(host, port)
+    except BaseException as error:  # handed to the waiting fetch, which decides what it means
+        answer.error = error
+    finally:
+        _LOOKUP_SLOTS.release()
+        answer.done.set()
+
+
+def _lookup_within(lookup: Lookup, host: str, port: int, deadline: float, budget: float) -> list[str]:
+    """``lookup(host, port)``, given up at ``deadline`` (FetchFailed ``dns_timeout``; the lookup's thread
+    is left to finish on its own); ``budget`` is the fetch's whole deadline, for the message."""
+    if _is_address(host):
+        return [host]
+    if not _LOOKUP_SLOTS.acquire(timeout=max(deadline - time.monotonic(), 0.0)):
+        raise FetchFailed(
+            f"cannot resolve {host} within the fetch's {budget:g} s: {DNS_LOOKUP_SLOTS} earlier lookups are "
+            "still waiting for the resolver",
+            reason="dns_timeout",
+        )
+    answer = _Answer()
+    try:
+        thread = threading.Thread(
+            target=_run_lookup, args=(lookup, host, port, answer), name="newsbrief-dns", daemon=True
+        )
+        thread.start()
+    except BaseException:  # no thread (the process is out of them): the slot was never used
+        _LOOKUP_SLOTS.release()
+        raise
+    if not answer.done.wait(max(deadline - time.monotonic(), 0.0)):
+        raise FetchFailed(f"cannot resolve {host} within the fetch's {budget:g} s", reason="dns_timeout")
+    if answer.error is not None:
+        raise answer.error
+    return answer.addresses
+
+
+def resolve_checked(
+    host: str,
+    port: int,
+    policy: FetchPolicy,
+    *,
+    deadline: float | None = None,
+    lookup: Lookup | None = None,
+) -> Address:
     """The first address of ``host``, after checking that every address it resolves to may be fetched.
 
+    The lookup is given up at ``deadline`` (``time.monotonic()``; default: the policy's whole deadline from
+    now) with FetchFailed ``dns_timeout``. ``lookup`` defaults to ``system_lookup``, read at call time.
     A refusal does not say which address was refused: what internal names resolve to is nobody's business
     (it is logged for the operator)."""
+    if deadline is None:
+        deadline = time.monotonic() + policy.deadline_seconds
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        found = _lookup_within(lookup or system_lookup, host, port, deadline, policy.deadline_seconds)
     except (socket.gaierror, UnicodeError) as error:
         raise FetchFailed(f"cannot resolve {host}: {error}", reason="dns_failure") from None
-    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    addresses = [ipaddress.ip_address(address.split("%")[0]) for address in found]
     if not addresses:
         raise FetchFailed(f"{host} has no address", reason="dns_failure")
     for address in addresses:
@@ -387,7 +487,7 @@ def _fetch_once(
     accept: str,
 ) -> FetchedPage | str:
     """The page at ``target``, or the Location it redirects to (unparsed)."""
-    address = resolve_checked(target.host, target.port, policy)
+    address = resolve_checked(target.host, target.port, policy, deadline=deadline)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise FetchFailed(f"no answer within {policy.deadline_seconds:g} s", reason="timeout")

@@ -122,10 +122,10 @@ def _poll_document(
         return
     limit = ingestor.settings.feed_max_entries
     entries = newest_entries(parsed.entries, limit)
-    report.left_out = len(parsed.entries) - len(entries)
+    report.left_out = parsed.listed - len(entries)
     if report.left_out:
         report.problems.append(
-            f"{feed.url}: the feed lists {len(parsed.entries):,} entries; this poll took the newest "
+            f"{feed.url}: the feed lists {parsed.listed:,} entries; this poll took the newest "
             f"{limit:,} ({report.left_out:,} left out; NEWSBRIEF_FEED_MAX_ENTRIES)"
         )
     with database.begin() as connection:  # acknowledged: from here on no entry can be lost

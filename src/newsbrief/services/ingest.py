@@ -113,13 +113,15 @@ class Ingestor:
 
     def parse_feed(self, page: FetchedPage) -> ParsedFeed:
         """A fetched feed document, parsed under the same budget as pages: feedparser can take seconds and
-        hundreds of MB on a hostile document (deep nesting, tens of thousands of entries)."""
+        hundreds of MB on a hostile document (deep nesting); a very long one is cut to what a poll takes
+        (``feed_max_entries``) before it parses."""
         if self.parser is None:
             return parse_feed(
                 page.body,
                 url=page.url,
                 content_type=page.content_type,
                 content_location=page.content_location,
+                max_entries=self.settings.feed_max_entries,
             )
         return self.parser.call(
             parse_feed,
@@ -127,6 +129,7 @@ class Ingestor:
             url=page.url,
             content_type=page.content_type,
             content_location=page.content_location,
+            max_entries=self.settings.feed_max_entries,
         )
 
     def article_from_html(

@@ -231,8 +231,8 @@ class ErrorBody(BaseModel):
     reason: str | None = Field(
         default=None,
         description="Why, for pages that are not articles (paywall, consent_wall, bot_challenge, "
-        "error_page, listing_page, too_short, needs_javascript) and failed fetches (timeout, too_large, "
-        "blocked_address...).",
+        "error_page, listing_page, too_short, needs_javascript) and failed fetches (timeout, dns_timeout, "
+        "dns_failure, too_large, blocked_address...).",
     )
 
 
