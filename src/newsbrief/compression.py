@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import islice
+from typing import NamedTuple
 
 from newsbrief.models import Removal
 from newsbrief.text.trim import dateline_length
@@ -401,7 +402,12 @@ _UPDATED = re.compile(
     r"(?:\|\s*\.\s*)?(?:Last updated|PUBLISHED|UPDATED)\s*:?\s*\.?\s*[^|]{0,60}?\d{4}\s*\.\s+(?:\|\s*\.?\s*)?"
 )
 _INNER_CREDIT = re.compile(r"\s*\((?:CNN|AP|AFP|Reuters|EW\.com|CNN Student News|Mashable|WIRED)\)\s*")
-_FINAL = re.compile(r"[\s.!?…\"”’'»)]*$")
+# What may close a sentence after its last word: final stops, closing quotes and brackets, space.
+_FINAL_MARKS = ".!?…\"”’'»)"
+# Words every _CHROME match holds (lowercased), and every _PICTURED match holds one of: keep them in step
+# with the expressions (tests/test_fast_paths.py compares with the plain searches on phrases of both).
+_CHROME_WORDS = ("scroll down for", "click here to", "video below")
+_PICTURED_WORDS = ("pictured", "left", "right", "above", "below", "inset", "centre", "center", "file photo")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -512,6 +518,8 @@ def choose(
         for c in found
         if c.reason not in ALWAYS and is_safe(text, c, language)
     ]
+    if not optional:
+        return sorted(chosen, key=lambda c: c.start)  # nothing to weigh: no need to count words
     total = _word_count(text)
     removed_words = sum(_word_count(text[c.start : c.end]) for c in chosen)
     for probability, candidate in sorted(optional, key=lambda pair: -pair[0]):
@@ -532,6 +540,11 @@ def choose(
 
 def assemble(text: str, chosen: list[Candidate], offset: int) -> Compressed:
     """Kept spans, removals and the compressed text for the chosen candidates (non-overlapping)."""
+    if not chosen:  # most sentences: the whole text, less its edge whitespace
+        start, end = _lead_space(text), len(text) - _trail_space(text)
+        if start >= end:  # nothing but whitespace: kept as it is (the guard below)
+            return Compressed(text=text, spans=((offset, offset + len(text)),), removed=())
+        return Compressed(text=text[start:end], spans=((offset + start, offset + end),), removed=())
     spans: list[tuple[int, int]] = []
     removed: list[Removal] = []
     cursor = 0
@@ -639,18 +652,43 @@ def _prefix_candidates(text: str) -> list[Candidate]:
 
 
 def _chrome_candidates(text: str) -> list[Candidate]:
-    found = [
-        Candidate(m.start(), m.end(), "chrome", "internal")
-        for m in _CHROME.finditer(text)
-        if text[m.start() : m.end()].strip()
-    ]
-    found.extend(Candidate(m.start(), m.end(), "chrome", "internal") for m in _PICTURED.finditer(text))
-    found.extend(
-        Candidate(m.start(), m.end(), "wire_credit", "internal")
-        for m in _INNER_CREDIT.finditer(text)
-        if m.start() > 0
-    )
+    found: list[Candidate] = []
+    # Most sentences hold no chrome: each expression runs only when the text holds words (or characters)
+    # every match of it must hold, which a few substring searches tell far faster than a search through
+    # the expression. The word tests read ASCII text only: there, lowercasing is exactly the expressions'
+    # IGNORECASE; other text (where "İ" or "ſ" may match a Latin letter) goes through the expressions.
+    lowered = text.lower() if text.isascii() else None
+    if lowered is None or _has_any(lowered, _CHROME_WORDS):
+        found.extend(
+            Candidate(m.start(), m.end(), "chrome", "internal")
+            for m in _CHROME.finditer(text)
+            if text[m.start() : m.end()].strip()
+        )
+    # _PICTURED: ", pictured ...," or "(pictured ...)".
+    if _has_any(text, ",(") and (lowered is None or _has_any(lowered, _PICTURED_WORDS)):
+        found.extend(Candidate(m.start(), m.end(), "chrome", "internal") for m in _PICTURED.finditer(text))
+    if "(" in text:
+        found.extend(
+            Candidate(m.start(), m.end(), "wire_credit", "internal")
+            for m in _INNER_CREDIT.finditer(text)
+            if m.start() > 0
+        )
     return _fix_edges(text, found)
+
+
+def _has_any(text: str, needles: str | tuple[str, ...]) -> bool:
+    """Whether the text holds one of the characters or strings (substring searches, in C)."""
+    return any(map(text.__contains__, needles))
+
+
+def _final_start(text: str) -> int:
+    """Where the text's closing run of final stops, closing quotes and space starts: the start of
+    ``re.search(r"[\\s.!?…\"”’'»)]*$", text)`` (the longest such suffix), read from the end instead of
+    trying the expression at every position."""
+    end = len(text)
+    while end and (text[end - 1] in _FINAL_MARKS or text[end - 1].isspace()):
+        end -= 1
+    return end
 
 
 def _fix_edges(text: str, found: list[Candidate]) -> list[Candidate]:
@@ -659,18 +697,24 @@ def _fix_edges(text: str, found: list[Candidate]) -> list[Candidate]:
 
 
 def _bracket_candidates(text: str, prefix_end: int) -> list[Candidate]:
-    found = []
+    found: list[Candidate] = []
+    if not _has_any(text, "(["):
+        return found  # every bracketed aside opens with one of them
+    final = _final_start(text)
     for match in _BRACKETS.finditer(text, prefix_end):
         if match.start() == 0:
             continue
         end = match.end()
-        position = "trailing" if not _FINAL.sub("", text[end:]) else "internal"
+        # Trailing: only final stops, closing quotes and space follow it.
+        position = "trailing" if final <= end else "internal"
         found.append(Candidate(match.start(), end, "parenthetical", position))
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class _Segment:
+class _Segment(NamedTuple):
+    """A stretch between delimiters (a named tuple: several are made per sentence, and a frozen dataclass's
+    __init__ costs a call per field)."""
+
     start: int
     end: int
     delimiter_before: str  # "", "comma" or "dash"
@@ -682,14 +726,14 @@ class _Segment:
 def _segments(text: str, prefix_end: int) -> list[_Segment]:
     """The sentence (after its prefix, before its final punctuation) cut at commas and dashes outside
     brackets."""
-    body_end = len(text) - len(_FINAL.search(text).group(0))  # type: ignore[union-attr]
-    body_end = max(body_end, prefix_end)
+    body_end = max(_final_start(text), prefix_end)
     cuts: list[tuple[int, int, str]] = []
     # Bracketed stretches (outermost), where no delimiter cuts: found from the brackets alone, not per
     # character (this is the hot path of compress()).
     inside: list[tuple[int, int]] = []
     depth, opened = 0, 0
-    for bracket in _BRACKET_MARK.finditer(text):
+    # (Most sentences hold no bracket: a substring search each tells it before the expression runs.)
+    for bracket in _BRACKET_MARK.finditer(text) if _has_any(text, "()[]") else ():
         if bracket.group(0) in "([":
             if depth == 0:
                 opened = bracket.start()
@@ -788,15 +832,17 @@ def _delimited_candidates(text: str, prefix_end: int) -> list[Candidate]:
 
 def _opens_modifier(segment: str) -> bool:
     """Whether a segment is itself a modifier, a new clause or an attribution, which needs its comma."""
-    words = _first_words(segment, 1)
-    lowered = {word.lower() for word in _WORD.findall(segment)}
-    return not words or (
-        words[0] in _RELATIVES
-        or words[0] in _MODIFIER_OPENERS
-        or words[0] in _APPOSITIVE_STARTERS
-        or _is_participle(words[0])
-        or words[0] == "according"
-        or (len(_WORD.findall(segment)) <= 4 and bool(lowered & _SPEECH))
+    found = _WORD.findall(segment)
+    if not found:
+        return True
+    first = found[0].lower()
+    return (
+        first in _RELATIVES
+        or first in _MODIFIER_OPENERS
+        or first in _APPOSITIVE_STARTERS
+        or _is_participle(first)
+        or first == "according"
+        or (len(found) <= 4 and bool({word.lower() for word in found} & _SPEECH))
     )
 
 

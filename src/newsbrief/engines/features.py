@@ -18,15 +18,15 @@ the first sentence of every paragraph of a real page to the rank of a lead.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
-from itertools import accumulate, chain, filterfalse, repeat
-from itertools import count as numbering
+from itertools import accumulate, chain
 
 import numpy as np
 import numpy.typing as npt
 
 from newsbrief.models import Document
-from newsbrief.text.tokens import content_terms, stemmer_for, stop_word_set, words
+from newsbrief.text.tokens import content_terms, stemmer_for, stop_word_set, words_of_chunks
 
 FEATURE_NAMES = (
     "pos_0", "pos_1", "pos_2", "pos_3_5", "pos_6_10", "pos_rel",
@@ -43,9 +43,10 @@ _DIGIT = re.compile(r"\d")
 _ASCII_DIGITS = "0123456789"
 _OPENING_QUOTES = '"“«„'
 _APOSTROPHE = re.compile("['’]")
-# Stems remembered per language (a few MB at most; see _stems).
+# Words remembered per language with their stems' ids (a few MB at most; see _word_ids).
 _STEM_CACHE_SIZE = 100_000
-_STEM_CACHE: dict[str | None, dict[str, str]] = {}
+_TERM_CACHES: dict[str | None, tuple[dict[str, int], dict[str, int]]] = {}  # (word -> id, stem -> id)
+_TERM_CACHE_LOCK = threading.Lock()
 # Sentence length is capped here when used as a feature (longer is just "long").
 _WORDS_CAP = 60
 
@@ -59,17 +60,21 @@ def sentence_features(document: Document) -> FeatureMatrix:
     language = document.language
     texts = [sentence.text for sentence in sentences]
     # Lowercased words as text/tokens.py reads them (``words``: letters and digits, an apostrophe inside a
-    # word kept), one list for the whole article and the number of words of each sentence.
-    tokens = list(map(words, texts))
+    # word kept), one list for the whole article and the number of words of each sentence. The whitespace
+    # chunks are cut once for both the words and the length feature: lowercasing changes no character's
+    # being whitespace (tests/test_fast_paths.py checks every code point), so the chunks of the lowered
+    # text are as many as ``text.split()``'s.
+    chunked = [text.lower().split() for text in texts]
+    tokens = list(map(words_of_chunks, chunked))
     lengths = list(map(len, tokens))
     lowered = list(chain.from_iterable(tokens))
     stops = stop_word_set(language)
-    terms = _term_ids(lowered, lengths, stops, language)
+    terms = _term_ids(lowered, lengths, language)
     columns = np.zeros((count, len(FEATURE_NAMES)))
     columns[:, :6] = _position_columns(count)
     heading = " ".join(filter(None, (document.article.title, document.article.subtitle)))
     columns[:, 6:10] = _term_statistics(terms, count, set(content_terms(heading, language)))
-    word_counts = np.array([len(text.split()) for text in texts], dtype=np.float64)
+    word_counts = np.fromiter(map(len, chunked), dtype=np.float64, count=count)
     columns[:, 10] = np.minimum(word_counts, _WORDS_CAP) / _WORDS_CAP
     columns[:, 11] = word_counts < 8
     columns[:, 12] = word_counts >= 50
@@ -89,13 +94,19 @@ def sentence_features(document: Document) -> FeatureMatrix:
     starts = accumulate(lengths, initial=0)
     columns[:, 18] = np.fromiter(
         (
-            length > 0 and _APOSTROPHE.split(lowered[start], 1)[0] in stops
+            length > 0 and _before_apostrophe(lowered[start]) in stops
             for start, length in zip(starts, lengths, strict=False)  # starts has one more item
         ),
         dtype=np.float64,
         count=count,
     )
     return columns
+
+
+def _before_apostrophe(word: str) -> str:
+    """``_APOSTROPHE.split(word, 1)[0]`` ("don't" -> "don"), the expression run only on the rare word that
+    holds an apostrophe."""
+    return _APOSTROPHE.split(word, 1)[0] if _has_any(word, "'’") else word
 
 
 def _has_any(text: str, characters: str) -> bool:
@@ -126,42 +137,71 @@ def _position_columns(count: int) -> FeatureMatrix:
 
 
 class _Terms:
-    """The article's terms as ids: one row per (sentence, distinct term), with counts and the vocabulary."""
+    """The article's terms as ids 0 .. size-1 (``stems``: the global id of each, ascending, in the numbering
+    ``stem_ids`` holds), one entry per occurrence: its sentence and its term."""
 
-    def __init__(self, vocabulary: dict[str, int], sentence: IntArray, term: IntArray) -> None:
-        self.vocabulary = vocabulary
+    def __init__(self, stem_ids: dict[str, int], stems: IntArray, sentence: IntArray, term: IntArray) -> None:
+        self.stem_ids = stem_ids
+        self.stems = stems
+        self.size = len(stems)
         self.sentence = sentence  # sentence of each occurrence
         self.term = term  # term id of each occurrence
 
+    def ids_of(self, terms: set[str]) -> IntArray:
+        """The article's ids of those of the stems it has."""
+        wanted = np.array([self.stem_ids[term] for term in terms if term in self.stem_ids], dtype=np.int64)
+        found = np.searchsorted(self.stems, wanted)
+        inside = found < self.size
+        found, wanted = found[inside], wanted[inside]
+        present: IntArray = found[self.stems.take(found) == wanted]
+        return present
 
-def _term_ids(lowered: list[str], lengths: list[int], stops: frozenset[str], language: str | None) -> _Terms:
-    """Stem each distinct content word once and number the stems; stop words get no id."""
-    content = list(filterfalse(stops.__contains__, set(lowered)))
-    stems = _stems(content, language)
-    vocabulary = dict(zip(dict.fromkeys(stems), numbering()))
-    id_of = dict(zip(content, map(vocabulary.__getitem__, stems), strict=True))
-    ids = np.fromiter(map(id_of.get, lowered, repeat(-1)), dtype=np.int64, count=len(lowered))
+
+def _term_ids(lowered: list[str], lengths: list[int], language: str | None) -> _Terms:
+    """Number the article's stems: the words' global stem ids (stop words -1), renumbered 0 .. size-1.
+
+    Only the numbering differs from numbering the article's stems afresh; every statistic built on it
+    (_term_statistics) is a sum of whole numbers, exact in any order."""
+    word_ids, stem_ids = _word_ids(lowered, language)
+    ids = np.fromiter(map(word_ids.__getitem__, lowered), dtype=np.int64, count=len(lowered))
     sentence = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
     kept = ids >= 0
-    return _Terms(vocabulary, sentence[kept], ids[kept])
+    stems, term = np.unique(ids[kept], return_inverse=True)
+    return _Terms(stem_ids, stems, sentence[kept], term.astype(np.int64, copy=False))
 
 
-def _stems(words: list[str], language: str | None) -> list[str]:
-    """Stems of words, remembered per language: Snowball costs about 1 us a word, a lookup a tenth of that."""
-    cache = _STEM_CACHE.setdefault(language, {})
-    missing = list(filterfalse(cache.__contains__, words))
-    if missing:
-        if len(cache) + len(missing) > _STEM_CACHE_SIZE:
-            cache.clear()  # a crude bound; news vocabularies mostly fit
-        cache.update(zip(missing, stemmer_for(language)(missing), strict=True))
-    return list(map(cache.__getitem__, words))
+def _word_ids(lowered: list[str], language: str | None) -> tuple[dict[str, int], dict[str, int]]:
+    """Each word's stem as a global id (-1 for a stop word) and the stems' ids, remembered per language:
+    Snowball costs about 1 us a word, and looking a word's stem id up once saves renumbering the article's
+    stems as strings. The returned dictionaries hold every word of ``lowered``.
+
+    Threads may summarize at once (the service's feed thread beside its requests): ids are handed out under a
+    lock, so two new stems never share one, and a full cache is replaced by fresh dictionaries rather than
+    cleared, so a thread still reading the old ones sees them whole."""
+    distinct = set(lowered)
+    caches = _TERM_CACHES.get(language)
+    if caches is not None and not distinct.difference(caches[0]):
+        return caches
+    with _TERM_CACHE_LOCK:
+        word_ids, stem_ids = caches = _TERM_CACHES.setdefault(language, ({}, {}))
+        missing = distinct.difference(word_ids)
+        if len(word_ids) + len(missing) > _STEM_CACHE_SIZE:
+            # A crude bound (news vocabularies mostly fit).
+            word_ids, stem_ids = caches = _TERM_CACHES[language] = ({}, {})
+            missing = distinct
+        stops = stop_word_set(language)
+        content = [word for word in missing if word not in stops]
+        word_ids.update(dict.fromkeys(missing.intersection(stops), -1))
+        for word, stem in zip(content, stemmer_for(language)(content), strict=True):
+            word_ids[word] = stem_ids.setdefault(stem, len(stem_ids))
+    return caches
 
 
 def _term_statistics(terms: _Terms, count: int, title_terms: set[str]) -> FeatureMatrix:
     """Centrality, term spread, lead overlap and title coverage of every sentence (4 columns).
 
     Gathers by index are ``take`` calls: the same values as ``array[indices]``, with less overhead."""
-    size = len(terms.vocabulary)
+    size = terms.size
     out = np.zeros((count, 4))
     out[0, 2] = 1.0  # the lead overlaps itself fully
     if not size:
@@ -187,7 +227,7 @@ def _term_statistics(terms: _Terms, count: int, title_terms: set[str]) -> Featur
     out[1:, 2] = overlap[1:]
     if title_terms:
         title = np.zeros(size)
-        title[[terms.vocabulary[term] for term in title_terms if term in terms.vocabulary]] = 1.0
+        title[terms.ids_of(title_terms)] = 1.0
         covered = np.bincount(pair_sentence, weights=title.take(pair_term), minlength=count)
         out[:, 3] = covered / len(title_terms)
     return out

@@ -31,9 +31,15 @@ def split_words(text: str) -> list[str]:
     punctuation at its edges, told apart by ``str.isalnum`` (the very test behind ``[^\W_]``), and only
     the rest ("well-known", "U.S.", "dog's") goes through the regular expression.
     """
+    return words_of_chunks(text.split())
+
+
+def words_of_chunks(chunks: list[str]) -> list[str]:
+    """``split_words`` of a text already cut at whitespace (``text.split()``), for a caller that counts
+    the chunks too."""
     found: list[str] = []
     add, extend, find = found.append, found.extend, _WORD.findall
-    for chunk in text.split():
+    for chunk in chunks:
         if chunk.isalnum():
             add(chunk)
             continue
