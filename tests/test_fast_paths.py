@@ -18,12 +18,12 @@ import pytest
 
 from newsbrief import compression
 from newsbrief.engines import features
-from newsbrief.engines.features import _QUOTES, FEATURE_NAMES, _has_any, _has_digit, sentence_features
+from newsbrief.engines.features import _QUOTES, FEATURE_NAMES, _has_digit, sentence_features
 from newsbrief.engines.newsbrief_v3 import load_model
 from newsbrief.models import Article
 from newsbrief.pipeline import prepare
 from newsbrief.selection import _LETTER, is_shouting
-from newsbrief.text.tokens import content_terms
+from newsbrief.text.tokens import contains_any, content_terms
 
 # Characters that exercise word edges, apostrophes, quotes, non-ASCII digits and letters, capitals.
 POOL = [*"aZé9_ .,!?-\"“”«»„'‘’ßİ٣५\n", "don't", "Obama's", "'Yes,'", "rock'n'roll", "NASA", "ſ"]
@@ -46,7 +46,7 @@ def plain_is_shouting(text: str) -> bool:
 def test_character_tests_match_the_expressions() -> None:
     for text in random_texts(20_000):
         assert _has_digit(text) == (re.search(r"\d", text) is not None), text
-        assert _has_any(text, _QUOTES) == (re.search('["“”«»„]', text) is not None), text
+        assert contains_any(text, _QUOTES) == (re.search('["“”«»„]', text) is not None), text
         assert features._before_apostrophe(text) == re.split("['’]", text, maxsplit=1)[0], text
 
 

@@ -42,6 +42,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from newsbrief.models import Removal
+from newsbrief.text.tokens import contains_any
 from newsbrief.text.trim import dateline_length
 
 COMPRESSOR = "compress.v3"
@@ -658,14 +659,14 @@ def _chrome_candidates(text: str) -> list[Candidate]:
     # the expression. The word tests read ASCII text only: there, lowercasing is exactly the expressions'
     # IGNORECASE; other text (where "İ" or "ſ" may match a Latin letter) goes through the expressions.
     lowered = text.lower() if text.isascii() else None
-    if lowered is None or _has_any(lowered, _CHROME_WORDS):
+    if lowered is None or contains_any(lowered, _CHROME_WORDS):
         found.extend(
             Candidate(m.start(), m.end(), "chrome", "internal")
             for m in _CHROME.finditer(text)
             if text[m.start() : m.end()].strip()
         )
     # _PICTURED: ", pictured ...," or "(pictured ...)".
-    if _has_any(text, ",(") and (lowered is None or _has_any(lowered, _PICTURED_WORDS)):
+    if contains_any(text, ",(") and (lowered is None or contains_any(lowered, _PICTURED_WORDS)):
         found.extend(Candidate(m.start(), m.end(), "chrome", "internal") for m in _PICTURED.finditer(text))
     if "(" in text:
         found.extend(
@@ -674,11 +675,6 @@ def _chrome_candidates(text: str) -> list[Candidate]:
             if m.start() > 0
         )
     return _fix_edges(text, found)
-
-
-def _has_any(text: str, needles: str | tuple[str, ...]) -> bool:
-    """Whether the text holds one of the characters or strings (substring searches, in C)."""
-    return any(map(text.__contains__, needles))
 
 
 def _final_start(text: str) -> int:
@@ -698,7 +694,7 @@ def _fix_edges(text: str, found: list[Candidate]) -> list[Candidate]:
 
 def _bracket_candidates(text: str, prefix_end: int) -> list[Candidate]:
     found: list[Candidate] = []
-    if not _has_any(text, "(["):
+    if not contains_any(text, "(["):
         return found  # every bracketed aside opens with one of them
     final = _final_start(text)
     for match in _BRACKETS.finditer(text, prefix_end):
@@ -733,7 +729,7 @@ def _segments(text: str, prefix_end: int) -> list[_Segment]:
     inside: list[tuple[int, int]] = []
     depth, opened = 0, 0
     # (Most sentences hold no bracket: a substring search each tells it before the expression runs.)
-    for bracket in _BRACKET_MARK.finditer(text) if _has_any(text, "()[]") else ():
+    for bracket in _BRACKET_MARK.finditer(text) if contains_any(text, "()[]") else ():
         if bracket.group(0) in "([":
             if depth == 0:
                 opened = bracket.start()
@@ -955,7 +951,7 @@ def _internal_kind(piece: str, previous: str, following: str, delimiter: str) ->
     lowered = piece.lower().strip()
     if lowered in _CONNECTIVES or lowered in _CONNECTIVE_PHRASES:
         return "leading_connective"
-    if _first_words(following, 1)[:1] in (["and"], ["or"], ["but"], ["yet"], ["nor"], ["so"]):
+    if (_first_words(following, 1) or [""])[0] in _COORDINATORS:
         # "Smith, the mayor, and Jones": an appositive or a list? "Sure, the faith forbids it, but ...": a
         # clause conceded before a conjunction. Keep both.
         return None
