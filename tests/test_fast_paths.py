@@ -23,7 +23,8 @@ from newsbrief.engines.newsbrief_v3 import load_model
 from newsbrief.models import Article
 from newsbrief.pipeline import prepare
 from newsbrief.selection import _LETTER, is_shouting
-from newsbrief.text.tokens import contains_any, content_terms
+from newsbrief.text.normalize import contains_any
+from newsbrief.text.tokens import content_terms
 
 # Characters that exercise word edges, apostrophes, quotes, non-ASCII digits and letters, capitals.
 POOL = [*"aZé9_ .,!?-\"“”«»„'‘’ßİ٣५\n", "don't", "Obama's", "'Yes,'", "rock'n'roll", "NASA", "ſ"]

@@ -42,7 +42,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from newsbrief.models import Removal
-from newsbrief.text.tokens import contains_any
+from newsbrief.text.normalize import contains_any
 from newsbrief.text.trim import dateline_length
 
 COMPRESSOR = "compress.v3"

@@ -26,7 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 from newsbrief.models import Document
-from newsbrief.text.tokens import contains_any, content_terms, stemmer_for, stop_word_set, words_of_chunks
+from newsbrief.text.normalize import contains_any
+from newsbrief.text.tokens import content_terms, stemmer_for, stop_word_set, words_of_chunks
 
 FEATURE_NAMES = (
     "pos_0", "pos_1", "pos_2", "pos_3_5", "pos_6_10", "pos_rel",

@@ -24,3 +24,11 @@ def split_paragraphs(text: str) -> list[str]:
     blocks = _BLANK_LINES.split(normalize_text(text))
     paragraphs = (" ".join(line for line in block.split("\n") if line) for block in blocks)
     return [paragraph for paragraph in paragraphs if paragraph]
+
+
+def contains_any(text: str, needles: str | tuple[str, ...]) -> bool:
+    """Whether the text holds one of the characters (or strings): a substring search each (C, memchr-fast)
+    is about 1.5 times as fast as a regular expression's character class, which tests every character in
+    turn; the hot paths use it as an exact pre-check before their expressions. It lives here, not in
+    tokens.py, because compression.py uses it and must not load the stemmer (tests/test_startup.py)."""
+    return any(map(text.__contains__, needles))

@@ -24,13 +24,6 @@ _SNOWBALL = {
 }  # fmt: skip
 
 
-def contains_any(text: str, needles: str | tuple[str, ...]) -> bool:
-    """Whether the text holds one of the characters (or strings): a substring search each (C, memchr-fast)
-    is about 1.5 times as fast as a regular expression's character class, which tests every character in
-    turn; the hot paths use it as an exact pre-check before their expressions."""
-    return any(map(text.__contains__, needles))
-
-
 def split_words(text: str) -> list[str]:
     r"""``_WORD.findall(text)``, about twice as fast: the same words in the same order, case kept.
 
